@@ -1,0 +1,141 @@
+import type { KubeClient } from "../client/client.js";
+import { objectKey, type GroupVersionKind, type KubeObject } from "../client/object.js";
+import { silentLogger, type Logger } from "../log.js";
+import { Store, type IndexFunc } from "./store.js";
+import { deepFreeze, stripManagedFields, type Transform } from "./transform.js";
+import { Watcher, type ChangeType, type WatcherOptions, type WatchSink } from "./watcher.js";
+
+/** Callbacks for cache changes; objects are frozen and shared, copy before changing them. */
+export interface EventHandler {
+  onAdd?(obj: KubeObject): void;
+  onUpdate?(old: KubeObject, obj: KubeObject): void;
+  onDelete?(obj: KubeObject): void;
+}
+
+export interface InformerOptions extends WatcherOptions {
+  /** Applied before an object enters the cache; managedFields are stripped first either way. */
+  transform?: Transform;
+}
+
+/**
+ * A watcher feeding a UID-keyed store, telling handlers what changed. A relist is diffed against the store:
+ * unchanged objects make no event (no replay after a restart), vanished ones make a delete.
+ */
+export class Informer implements WatchSink {
+  readonly store = new Store();
+  private readonly handlers = new Set<EventHandler>();
+  private readonly watcher: Watcher;
+  private readonly transform: Transform;
+  private readonly logger: Logger;
+  private readonly syncWaiters: Array<() => void> = [];
+  private synced = false;
+  private abort: AbortController | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    client: KubeClient,
+    readonly gvk: GroupVersionKind,
+    options: InformerOptions = {},
+  ) {
+    const custom = options.transform;
+    this.transform = custom ? (obj) => custom(stripManagedFields(obj)) : stripManagedFields;
+    this.logger = (options.logger ?? silentLogger).child({ informer: `${gvk.apiVersion}/${gvk.kind}` });
+    this.watcher = new Watcher(client, gvk, this, { ...options, logger: this.logger });
+  }
+
+  start(): void {
+    if (this.abort) return;
+    this.abort = new AbortController();
+    this.running = this.watcher.run(this.abort.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await this.running;
+    for (const wake of this.syncWaiters.splice(0)) wake();
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Resolves once the first list is in the cache (or the informer stopped). */
+  waitForSync(): Promise<void> {
+    if (this.synced || this.abort?.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  /** Adds a handler; like client-go, it first receives an add for every object already cached. */
+  addHandler(handler: EventHandler): () => void {
+    this.handlers.add(handler);
+    for (const obj of this.store.list()) this.dispatch(handler, (h) => h.onAdd?.(obj));
+    return () => this.handlers.delete(handler);
+  }
+
+  addIndexer(name: string, fn: IndexFunc): void {
+    this.store.addIndexer(name, fn);
+  }
+
+  get(key: string): KubeObject | undefined {
+    return this.store.get(key);
+  }
+
+  list(namespace?: string): KubeObject[] {
+    const all = this.store.list();
+    return namespace === undefined ? all : all.filter((obj) => obj.metadata.namespace === namespace);
+  }
+
+  byIndex(name: string, value: string): KubeObject[] {
+    return this.store.byIndex(name, value);
+  }
+
+  replace(items: KubeObject[]): void {
+    const seen = new Set<string>();
+    for (const item of items) {
+      seen.add(item.metadata.uid!);
+      this.change("MODIFIED", item);
+    }
+    for (const uid of [...this.store.uids()]) {
+      if (!seen.has(uid)) this.emitDelete(this.store.remove(uid)!);
+    }
+    if (!this.synced) {
+      this.synced = true;
+      for (const wake of this.syncWaiters.splice(0)) wake();
+    }
+  }
+
+  change(type: ChangeType, raw: KubeObject): void {
+    const uid = raw.metadata.uid!;
+    if (type === "DELETED") {
+      const old = this.store.remove(uid);
+      if (old) this.emitDelete(old);
+      return;
+    }
+    const current = this.store.getByUid(uid);
+    // A watch resumed or a relist repeats what we already hold: no event for an unchanged resourceVersion.
+    if (current?.metadata.resourceVersion === raw.metadata.resourceVersion) return;
+    const obj = deepFreeze(this.transform(raw));
+    // Same name, new UID: the old object was deleted while we were not watching.
+    const namesake = this.store.get(objectKey(obj));
+    if (namesake && namesake.metadata.uid !== uid) this.emitDelete(this.store.remove(namesake.metadata.uid!)!);
+    const old = this.store.upsert(obj);
+    if (old) this.emitEach((h) => h.onUpdate?.(old, obj));
+    else this.emitEach((h) => h.onAdd?.(obj));
+  }
+
+  private emitDelete(obj: KubeObject): void {
+    this.emitEach((h) => h.onDelete?.(obj));
+  }
+
+  private emitEach(call: (handler: EventHandler) => void): void {
+    for (const handler of this.handlers) this.dispatch(handler, call);
+  }
+
+  private dispatch(handler: EventHandler, call: (handler: EventHandler) => void): void {
+    try {
+      call(handler);
+    } catch (err) {
+      this.logger.error("event handler failed", { error: err });
+    }
+  }
+}

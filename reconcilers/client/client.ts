@@ -1,0 +1,109 @@
+import type { KubeConfig } from "@kubernetes/client-node";
+import { isNotFound } from "./errors.js";
+import { resourcePath, ResourceMapper } from "./discovery.js";
+import type { GroupVersionKind, KubeObject, ObjectRef } from "./object.js";
+import { Transport, type TransportOptions } from "./transport.js";
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+}
+
+export interface ObjectList {
+  apiVersion: string;
+  kind: string;
+  metadata: { resourceVersion?: string; continue?: string };
+  items: KubeObject[];
+}
+
+export type PatchType = "json" | "merge";
+
+const PATCH_CONTENT_TYPE: Record<PatchType, string> = {
+  json: "application/json-patch+json",
+  merge: "application/merge-patch+json",
+};
+
+export interface DeleteOptions {
+  /** Refuses to delete a different object that took the same name (delete + recreate). */
+  uid?: string;
+  resourceVersion?: string;
+  propagationPolicy?: "Background" | "Foreground" | "Orphan";
+}
+
+/** Verbs on any kind: the transport plus discovery. */
+export class KubeClient {
+  readonly transport: Transport;
+  readonly mapper: ResourceMapper;
+
+  constructor(kubeConfig: KubeConfig, options: TransportOptions = {}) {
+    this.transport = new Transport(kubeConfig, options);
+    this.mapper = new ResourceMapper(this.transport);
+  }
+
+  get counter() {
+    return this.transport.counter;
+  }
+
+  async path(ref: GroupVersionKind & { namespace?: string; name?: string }, subresource?: string): Promise<string> {
+    const resource = await this.mapper.resourceFor(ref);
+    return resourcePath(resource, { namespace: ref.namespace, name: ref.name, subresource });
+  }
+
+  /** The object, or undefined when it does not exist. */
+  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
+    try {
+      return await this.transport.request<KubeObject>("GET", await this.path(ref));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** One page of a list; callers page with `continue`. Items get their apiVersion and kind back. */
+  async list(gvk: GroupVersionKind, options: ListOptions = {}): Promise<ObjectList> {
+    const { namespace, ...query } = options;
+    const list = await this.transport.request<ObjectList>("GET", await this.path({ ...gvk, namespace }), { query });
+    for (const item of list.items) {
+      item.apiVersion = gvk.apiVersion;
+      item.kind = gvk.kind;
+    }
+    return list;
+  }
+
+  async create(obj: KubeObject): Promise<KubeObject> {
+    const path = await this.path({ ...obj, namespace: obj.metadata.namespace });
+    return this.transport.request<KubeObject>("POST", path, { body: obj });
+  }
+
+  async replace(obj: KubeObject, subresource?: string): Promise<KubeObject> {
+    const path = await this.path({ ...obj, namespace: obj.metadata.namespace, name: obj.metadata.name }, subresource);
+    return this.transport.request<KubeObject>("PUT", path, { body: obj });
+  }
+
+  async patch(ref: ObjectRef, patch: unknown, type: PatchType, subresource?: string): Promise<KubeObject> {
+    const path = await this.path(ref, subresource);
+    return this.transport.request<KubeObject>("PATCH", path, { body: patch, contentType: PATCH_CONTENT_TYPE[type] });
+  }
+
+  /** Deletes the object; true when it was there. */
+  async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
+    const preconditions =
+      options.uid || options.resourceVersion ? { uid: options.uid, resourceVersion: options.resourceVersion } : undefined;
+    const body = { apiVersion: "v1", kind: "DeleteOptions", preconditions, propagationPolicy: options.propagationPolicy };
+    try {
+      await this.transport.request("DELETE", await this.path(ref), { body });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
