@@ -1,0 +1,73 @@
+/* eslint-disable */
+// Generated from crds/*.yaml by crds/generate.ts. Do not edit by hand:
+// change the CRD YAML and run `npx tsc && node lib/crds/generate.js`.
+
+export type * from "./common.js";
+export type * from "./eventdelivery.js";
+export type * from "./imagebuild.js";
+export type * from "./imagelocation.js";
+export type * from "./meta.js";
+export type * from "./orchestcluster.js";
+
+/** API coordinates of a custom resource kind. */
+export interface CustomResourceInfo {
+  readonly group: string;
+  readonly version: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly plural: string;
+  readonly singular: string;
+  readonly shortNames: readonly string[];
+  readonly namespaced: boolean;
+}
+
+/** EventDelivery (eventdeliveries.orchest.io/v1alpha1), from crds/eventdeliveries.orchest.io.yaml. */
+export const eventDeliveryResource = {
+  group: "orchest.io",
+  version: "v1alpha1",
+  apiVersion: "orchest.io/v1alpha1",
+  kind: "EventDelivery",
+  plural: "eventdeliveries",
+  singular: "eventdelivery",
+  shortNames: ["ed"],
+  namespaced: true,
+} as const satisfies CustomResourceInfo;
+
+/** ImageBuild (imagebuilds.orchest.io/v1alpha1), from crds/imagebuilds.orchest.io.yaml. */
+export const imageBuildResource = {
+  group: "orchest.io",
+  version: "v1alpha1",
+  apiVersion: "orchest.io/v1alpha1",
+  kind: "ImageBuild",
+  plural: "imagebuilds",
+  singular: "imagebuild",
+  shortNames: ["ib"],
+  namespaced: true,
+} as const satisfies CustomResourceInfo;
+
+/** ImageLocation (imagelocations.orchest.io/v1alpha1), from crds/imagelocations.orchest.io.yaml. */
+export const imageLocationResource = {
+  group: "orchest.io",
+  version: "v1alpha1",
+  apiVersion: "orchest.io/v1alpha1",
+  kind: "ImageLocation",
+  plural: "imagelocations",
+  singular: "imagelocation",
+  shortNames: ["il"],
+  namespaced: true,
+} as const satisfies CustomResourceInfo;
+
+/** OrchestCluster (orchestclusters.orchest.io/v1alpha1), from crds/orchestclusters.orchest.io.yaml. */
+export const orchestClusterResource = {
+  group: "orchest.io",
+  version: "v1alpha1",
+  apiVersion: "orchest.io/v1alpha1",
+  kind: "OrchestCluster",
+  plural: "orchestclusters",
+  singular: "orchestcluster",
+  shortNames: ["oc"],
+  namespaced: true,
+} as const satisfies CustomResourceInfo;
+
+/** Every kind defined in crds/, in file order. */
+export const customResources: readonly CustomResourceInfo[] = [eventDeliveryResource, imageBuildResource, imageLocationResource, orchestClusterResource];
