@@ -1,0 +1,52 @@
+import type { KubeClient } from "../client/client.js";
+import type { KubeObject } from "../client/object.js";
+import { silentLogger, type Logger } from "../log.js";
+
+export type EventType = "Normal" | "Warning";
+
+/**
+ * Records Kubernetes Events (events.k8s.io/v1) about objects, so `kubectl describe` and `kubectl events`
+ * show what the controller did. Recording never fails a reconcile: errors are logged and dropped.
+ */
+export class EventRecorder {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly controller: string,
+    private readonly instance: string,
+    private readonly logger: Logger = silentLogger,
+  ) {}
+
+  async record(regarding: KubeObject, type: EventType, reason: string, action: string, note: string): Promise<void> {
+    const namespace = regarding.metadata.namespace || "default";
+    const event: KubeObject = {
+      apiVersion: "events.k8s.io/v1",
+      kind: "Event",
+      metadata: { generateName: `${regarding.metadata.name}.`, namespace },
+      eventTime: microTime(new Date()),
+      reportingController: this.controller,
+      reportingInstance: this.instance,
+      action,
+      reason,
+      type,
+      note: note.slice(0, 1024),
+      regarding: {
+        apiVersion: regarding.apiVersion,
+        kind: regarding.kind,
+        name: regarding.metadata.name,
+        namespace: regarding.metadata.namespace,
+        uid: regarding.metadata.uid,
+        resourceVersion: regarding.metadata.resourceVersion,
+      },
+    };
+    try {
+      await this.client.create(event);
+    } catch (err) {
+      this.logger.error("recording an event failed", { error: err, reason });
+    }
+  }
+}
+
+// events.k8s.io wants MicroTime: RFC 3339 with exactly six fractional digits.
+function microTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}

@@ -1,0 +1,133 @@
+import { sleep } from "../backoff.js";
+import type { KubeClient } from "../client/client.js";
+import type { KubeObject, ObjectRef } from "../client/object.js";
+import { silentLogger, type Logger } from "../log.js";
+
+export interface LeaderElectionOptions {
+  namespace: string;
+  leaseName: string;
+  identity: string;
+  /** How long a standby waits, after it last saw the lease change, before it takes the lease. */
+  leaseDurationMs?: number;
+  /** How long the leader keeps trying to renew before it steps down; shorter than the lease duration. */
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  logger?: Logger;
+}
+
+interface LeaseSpec {
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+}
+
+type Lease = KubeObject & { spec?: LeaseSpec };
+
+/**
+ * client-go's leader election on a coordination.k8s.io Lease. Expiry is judged on the local clock from
+ * when this process last saw the lease record change, never from the timestamps in it, so clock skew
+ * between machines cannot make two leaders. The leader steps down once it failed to renew for
+ * renewDeadline, which is shorter than the lease duration a standby waits.
+ */
+export class LeaderElector {
+  private readonly ref: ObjectRef;
+  private readonly leaseDurationMs: number;
+  private readonly renewDeadlineMs: number;
+  private readonly retryPeriodMs: number;
+  private readonly logger: Logger;
+  private observed: { record: string; at: number } | undefined;
+
+  constructor(
+    private readonly client: KubeClient,
+    readonly options: LeaderElectionOptions,
+  ) {
+    this.ref = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: options.namespace, name: options.leaseName };
+    this.leaseDurationMs = options.leaseDurationMs ?? 15_000;
+    this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
+    this.retryPeriodMs = options.retryPeriodMs ?? 2_000;
+    this.logger = (options.logger ?? silentLogger).child({ lease: `${options.namespace}/${options.leaseName}`, identity: options.identity });
+    if (this.renewDeadlineMs >= this.leaseDurationMs) throw new Error("renewDeadline must be shorter than leaseDuration");
+  }
+
+  /** Resolves true once this process holds the lease, false if the signal aborted first. */
+  async acquire(signal: AbortSignal): Promise<boolean> {
+    while (!signal.aborted) {
+      if (await this.tryAcquireOrRenew()) {
+        this.logger.info("acquired the lease");
+        return true;
+      }
+      await sleep(this.retryPeriodMs * (1 + Math.random() * 0.2), signal);
+    }
+    return false;
+  }
+
+  /** Renews every retry period; resolves when renewing failed for renewDeadline (lost) or the signal aborted. */
+  async hold(signal: AbortSignal): Promise<"lost" | "stopped"> {
+    let renewed = Date.now();
+    while (!signal.aborted) {
+      await sleep(this.retryPeriodMs, signal);
+      if (signal.aborted) break;
+      if (await this.tryAcquireOrRenew()) renewed = Date.now();
+      else if (Date.now() - renewed >= this.renewDeadlineMs) {
+        this.logger.error("failed to renew the lease in time, stepping down");
+        return "lost";
+      }
+    }
+    return "stopped";
+  }
+
+  /** Gives the lease up so that a standby takes over at once instead of after the lease duration. */
+  async release(): Promise<void> {
+    const lease = (await this.client.get(this.ref)) as Lease | undefined;
+    if (!lease || lease.spec?.holderIdentity !== this.options.identity) return;
+    const now = microTime();
+    await this.client
+      .replace({ ...lease, spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: now, acquireTime: now } })
+      .catch((err: unknown) => this.logger.error("releasing the lease failed", { error: err }));
+    this.logger.info("released the lease");
+  }
+
+  private async tryAcquireOrRenew(): Promise<boolean> {
+    const now = microTime();
+    const durationSeconds = Math.ceil(this.leaseDurationMs / 1000);
+    try {
+      const lease = (await this.client.get(this.ref)) as Lease | undefined;
+      if (!lease) {
+        const spec: LeaseSpec = { holderIdentity: this.options.identity, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 };
+        const created = await this.client.create({ apiVersion: this.ref.apiVersion, kind: this.ref.kind, metadata: { name: this.ref.name, namespace: this.ref.namespace }, spec });
+        this.observe(created as Lease);
+        return true;
+      }
+      this.observe(lease);
+      const spec = lease.spec ?? {};
+      const holder = spec.holderIdentity ?? "";
+      const mine = holder === this.options.identity;
+      const expiresAt = this.observed!.at + (spec.leaseDurationSeconds ?? durationSeconds) * 1000;
+      if (holder && !mine && Date.now() < expiresAt) return false;
+      const next: LeaseSpec = {
+        holderIdentity: this.options.identity,
+        leaseDurationSeconds: durationSeconds,
+        acquireTime: mine ? spec.acquireTime : now,
+        renewTime: now,
+        leaseTransitions: (spec.leaseTransitions ?? 0) + (mine ? 0 : 1),
+      };
+      // replace carries the resourceVersion we read: a rival that wrote in between makes this a 409.
+      this.observe((await this.client.replace({ ...lease, spec: next })) as Lease);
+      return true;
+    } catch (err) {
+      this.logger.debug("lease attempt failed", { error: err });
+      return false;
+    }
+  }
+
+  private observe(lease: Lease): void {
+    const record = JSON.stringify(lease.spec ?? {});
+    if (this.observed?.record !== record) this.observed = { record, at: Date.now() };
+  }
+}
+
+function microTime(): string {
+  return new Date().toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
