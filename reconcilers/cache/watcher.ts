@@ -33,8 +33,9 @@ interface RawWatchEvent {
 
 /**
  * List then watch, forever: asks for bookmarks so the resourceVersion it resumes from stays fresh, reopens a
- * watch that ended (server timeout or idle watchdog) from the last resourceVersion, relists on 410 Gone
- * at once and after any other error with capped exponential backoff.
+ * watch that ended (server timeout or idle watchdog) from the last resourceVersion, retries failures with
+ * capped exponential backoff, and relists when the server answers 410 Gone (history compacted, or a
+ * restarted apiserver's watch cache no longer reaches back that far).
  */
 export class Watcher {
   private readonly logger: Logger;
@@ -62,13 +63,14 @@ export class Watcher {
         failures = 0;
       } catch (err) {
         if (signal.aborted) return;
-        resourceVersion = undefined;
         if (isGone(err)) {
           this.logger.info("resourceVersion too old, relisting", { error: err });
+          resourceVersion = undefined;
           continue;
         }
+        // Resuming from the last resourceVersion loses nothing: the server replays from there or answers 410.
         const delay = exponentialDelay(failures++, base, cap) * (0.5 + Math.random() / 2);
-        this.logger.error("list/watch failed, relisting after backoff", { error: err, delayMs: Math.round(delay) });
+        this.logger.error("list/watch failed, retrying after backoff", { error: err, delayMs: Math.round(delay) });
         await sleep(delay, signal);
       }
     }
