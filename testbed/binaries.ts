@@ -1,0 +1,105 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { run } from "./command.js";
+import { timed, type Log } from "./progress.js";
+import { versions, type GoTool } from "./versions.js";
+
+/** Absolute paths of the test bed's binaries, by name (etcd, kube-apiserver, ..., helm). */
+export type Binaries = Readonly<Record<string, string>>;
+
+/** Where built binaries live: outside the repo, keyed by tool and version, so later runs reuse them. */
+export function cacheRoot(): string {
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "orchest-gitops", "testbed");
+}
+
+/**
+ * Returns the test bed's binaries, building the missing ones from their Go modules.
+ * ORCHEST_TESTBED_BIN may name a folder of prebuilt binaries instead.
+ */
+export async function ensureBinaries(log: Log): Promise<Binaries> {
+  const prebuilt = process.env.ORCHEST_TESTBED_BIN;
+  const binaries: Record<string, string> = {};
+  for (const [name, tool] of Object.entries(versions.tools)) {
+    const dir = prebuilt ?? join(cacheRoot(), "bin", `${name}-${tool.version}`);
+    const paths = Object.keys(tool.packages).map((binary) => [binary, join(dir, binary)] as const);
+    const missing = paths.filter(([, path]) => !existsSync(path)).map(([binary]) => binary);
+    if (missing.length > 0) {
+      if (prebuilt) throw new Error(`ORCHEST_TESTBED_BIN=${prebuilt} lacks ${missing.join(", ")}. Fix: put them there, or unset it to build them with Go.`);
+      await build(name, tool, dir, log);
+    }
+    for (const [binary, path] of paths) binaries[binary] = path;
+  }
+  return binaries;
+}
+
+function checkGo(): void {
+  const go = spawnSync("go", ["env", "GOVERSION"], { encoding: "utf8" });
+  if (go.status !== 0) {
+    throw new Error(
+      `the test bed builds etcd, Kubernetes, kwok and helm from their Go modules, but \`go\` is not on PATH.\n` +
+        `Fix: install Go ${versions.go.minimum} or newer, or set ORCHEST_TESTBED_BIN to a folder with prebuilt binaries.`,
+    );
+  }
+  const [major, minor] = go.stdout.trim().replace(/^go/, "").split(".").map(Number);
+  const [wantMajor, wantMinor] = versions.go.minimum.split(".").map(Number);
+  if (major! < wantMajor! || (major === wantMajor && minor! < wantMinor!)) {
+    throw new Error(`Go ${go.stdout.trim()} is too old to build the test bed. Fix: install Go ${versions.go.minimum} or newer.`);
+  }
+}
+
+/** A throwaway module that requires the tool's module, so `go build` resolves it like any dependency. */
+function goMod(name: string, tool: GoTool): string {
+  const lines = [`module orchest.io/testbed/${name}`, "", `go ${versions.go.minimum}`, "", `require ${tool.module} ${tool.version}`];
+  if (tool.stagingVersion) {
+    // k8s.io/kubernetes points its staging modules at ./staging; as a dependency they must come from the proxy.
+    const download = spawnSync("go", ["mod", "download", "-json", `${tool.module}@${tool.version}`], { encoding: "utf8" });
+    if (download.status !== 0) throw new Error(`go mod download ${tool.module}@${tool.version} failed:\n${download.stderr || download.stdout}`);
+    const staging = [...readFileSync(JSON.parse(download.stdout).GoMod, "utf8").matchAll(/^\s*(\S+) => \.\/staging\//gm)].map((m) => m[1]!);
+    lines.push("", "replace (", ...staging.map((module) => `\t${module} => ${module} ${tool.stagingVersion}`), ")");
+  }
+  return lines.join("\n") + "\n";
+}
+
+function ldflags(tool: GoTool): string {
+  const flags = ["-s", "-w"];
+  if (tool.module === "k8s.io/kubernetes") {
+    // Without these the binaries report v0.0.0 and clients warn about version skew.
+    const [major, minor] = tool.version.replace(/^v/, "").split(".");
+    const set = (pkg: string, key: string, value: string) => flags.push(`-X ${pkg}.${key}=${value}`);
+    for (const pkg of ["k8s.io/component-base/version", "k8s.io/client-go/pkg/version"]) {
+      set(pkg, "gitVersion", tool.version);
+      set(pkg, "gitMajor", major!);
+      set(pkg, "gitMinor", minor!);
+      set(pkg, "gitTreeState", "clean");
+    }
+  }
+  return flags.join(" ");
+}
+
+async function build(name: string, tool: GoTool, dir: string, log: Log): Promise<void> {
+  checkGo();
+  const work = join(cacheRoot(), "src", `${name}-${tool.version}`);
+  mkdirSync(work, { recursive: true });
+  const staging = `${dir}.partial`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  let compiled = 0;
+  let downloaded = 0;
+  await timed(
+    log,
+    `building ${name} ${tool.version} from its Go module (${Object.keys(tool.packages).join(", ")})`,
+    async () => {
+      writeFileSync(join(work, "go.mod"), goMod(name, tool));
+      const env = { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local", CGO_ENABLED: "0" };
+      for (const [binary, pkg] of Object.entries(tool.packages)) {
+        const args = ["build", "-v", "-trimpath", `-ldflags=${ldflags(tool)}`, "-o", join(staging, binary), pkg];
+        await run("go", args, { cwd: work, env, log: (line) => (line.startsWith("go: downloading") ? downloaded++ : compiled++) });
+      }
+    },
+    () => `${downloaded} modules downloaded, ${compiled} packages compiled`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(staging, dir);
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+import { spawn, spawnSync } from "node:child_process";
+import { dirname } from "node:path";
+import { cacheRoot, ensureBinaries } from "./binaries.js";
+import { Cluster } from "./cluster.js";
+import type { SimulatedNode } from "./kwok.js";
+import { ensureDebianPackages } from "./packages.js";
+import { seconds, stderrLog as log } from "./progress.js";
+import { versions } from "./versions.js";
+
+const usage = `usage: testbed <command>
+  prepare                 install missing Debian packages and build the test bed's binaries (cached)
+  up [--nodes R,R,...]    start a cluster (R = containerd | docker per node) and keep it until Ctrl-C
+  run [--nodes ...] -- CMD [ARGS...]
+                          start a cluster, run CMD with ORCHEST_TESTBED and KUBECONFIG set, stop the cluster
+Environment: ORCHEST_TESTBED_BIN (prebuilt binaries), ORCHEST_TEST_KUBECONFIG (use an existing cluster; run only),
+ORCHEST_TESTBED_KEEP=1 (keep the cluster folder and logs), XDG_CACHE_HOME (cache location).`;
+
+async function prepare(): Promise<void> {
+  const started = Date.now();
+  await ensureDebianPackages(versions.debian, log);
+  const binaries = await ensureBinaries(log);
+  const size = spawnSync("du", ["-sh", cacheRoot()], { encoding: "utf8" }).stdout.split("\t")[0];
+  const pinned = Object.entries(versions.tools).map(([name, tool]) => `${name} ${tool.version}`).join(", ");
+  log(`ready in ${seconds(Date.now() - started)}: ${pinned}; ${Object.keys(binaries).length} binaries in ${cacheRoot()} (${size})`);
+}
+
+function parseNodes(args: string[]): SimulatedNode[] | undefined {
+  const at = args.indexOf("--nodes");
+  if (at < 0) return undefined;
+  const value = args[at + 1] ?? "";
+  return value.split(",").map((runtime, i) => {
+    if (runtime !== "containerd" && runtime !== "docker") {
+      throw new Error(`--nodes: "${runtime}" is not a runtime. Fix: a comma-separated list of containerd or docker, e.g. --nodes docker,containerd,containerd`);
+    }
+    return { name: `testbed-node-${i + 1}`, runtime };
+  });
+}
+
+async function startCluster(args: string[]): Promise<Cluster> {
+  const started = Date.now();
+  const cluster = await Cluster.start({ nodes: parseNodes(args), log });
+  log(`cluster up in ${seconds(Date.now() - started)} (folder ${cluster.dir})`);
+  return cluster;
+}
+
+function onSignals(handler: () => void): void {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, handler);
+}
+
+async function up(args: string[]): Promise<void> {
+  const cluster = await startCluster(args);
+  const bin = dirname((await ensureBinaries(log)).kubectl!);
+  process.stdout.write(`export KUBECONFIG=${cluster.kubeconfig}\nexport PATH=${bin}:$PATH\nkubectl get nodes -o wide\n`);
+  log("running; Ctrl-C stops and removes the cluster");
+  await new Promise<void>((resolve) => onSignals(resolve));
+  await cluster.stop();
+}
+
+async function runWith(args: string[]): Promise<number> {
+  const dash = args.indexOf("--");
+  const command = dash >= 0 ? args.slice(dash + 1) : [];
+  if (command.length === 0) throw new Error(`run needs a command after --\n${usage}`);
+  const bin = dirname((await ensureBinaries(log)).kubectl!);
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  let cluster: Cluster | undefined;
+  if (process.env.ORCHEST_TEST_KUBECONFIG) {
+    log(`using the existing cluster of ORCHEST_TEST_KUBECONFIG=${process.env.ORCHEST_TEST_KUBECONFIG}; tests that need the test bed's containerd are skipped`);
+    env.KUBECONFIG = process.env.ORCHEST_TEST_KUBECONFIG;
+  } else {
+    cluster = await startCluster(args.slice(0, Math.max(dash, 0)));
+    env.ORCHEST_TESTBED = cluster.writeState();
+    env.KUBECONFIG = cluster.kubeconfig;
+  }
+  const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", env });
+  onSignals(() => child.kill("SIGTERM"));
+  const code = await new Promise<number>((resolve) => child.once("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0))));
+  await cluster?.stop();
+  return code;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case "prepare":
+      await prepare();
+      return 0;
+    case "up":
+      await up(args);
+      return 0;
+    case "run":
+      return runWith(args);
+    default:
+      process.stderr.write(`${usage}\n`);
+      return command === undefined || command === "help" || command === "--help" ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`testbed: ${error.message}\n`);
+    process.exit(1);
+  },
+);

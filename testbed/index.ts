@@ -1,0 +1,103 @@
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { request } from "node:https";
+import { Cluster, type ClusterOptions } from "./cluster.js";
+import type { TestbedState } from "./state.js";
+
+export { addSimulatedNode, waitForNodesReady, type Runtime, type SimulatedNode } from "./kwok.js";
+export { Cluster, type ClusterOptions } from "./cluster.js";
+export type { TestbedState } from "./state.js";
+
+/** The cluster a test run shares: the test bed's (simulated nodes, real containerd) or an existing one. */
+export interface Testbed {
+  readonly kubeconfigPath: string;
+  readonly kubeConfig: KubeConfig;
+  /** True on the embedded test bed; false on an existing cluster (ORCHEST_TEST_KUBECONFIG). */
+  readonly simulated: boolean;
+  readonly nodes: TestbedState["nodes"];
+  readonly registry?: TestbedState["registry"];
+  /** Why tests that need the test bed's own containerd and registry are skipped, or undefined when they can run. */
+  readonly skipRealRuntime?: string;
+}
+
+let shared: Testbed | undefined;
+
+/** The shared cluster of this test run, as set up by `testbed run` (npm test) or named by ORCHEST_TEST_KUBECONFIG. */
+export async function useTestbed(): Promise<Testbed> {
+  if (shared) return shared;
+  const stateFile = process.env.ORCHEST_TESTBED;
+  const existing = process.env.ORCHEST_TEST_KUBECONFIG;
+  if (stateFile) {
+    const state: TestbedState = JSON.parse(readFileSync(stateFile, "utf8"));
+    shared = { kubeconfigPath: state.kubeconfig, kubeConfig: load(state.kubeconfig), simulated: true, nodes: state.nodes, registry: state.registry };
+  } else if (existing) {
+    const kubeConfig = load(existing);
+    const nodes = (await kubeConfig.makeApiClient(CoreV1Api).listNode()).items.map((node) => ({
+      name: node.metadata!.name!,
+      runtime: node.status?.nodeInfo?.containerRuntimeVersion?.startsWith("docker") ? ("docker" as const) : ("containerd" as const),
+    }));
+    shared = {
+      kubeconfigPath: existing,
+      kubeConfig,
+      simulated: false,
+      nodes,
+      skipRealRuntime: "ORCHEST_TEST_KUBECONFIG points at an existing cluster: the test bed's per-node containerd and registry are not there",
+    };
+  } else {
+    throw new Error(
+      "no test bed: run the tests with `npm test` (or `node lib/testbed/cli.js run -- <command>`), " +
+        "or set ORCHEST_TEST_KUBECONFIG to the kubeconfig of an existing cluster.",
+    );
+  }
+  return shared;
+}
+
+function load(path: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  return kc;
+}
+
+/** For tests that need the test bed's own containerd and registry: on an existing cluster, logs why and passes. */
+export function skippedWithoutRealRuntime(t: { log(...values: unknown[]): void; pass(): void }, tb: Testbed): boolean {
+  if (!tb.skipRealRuntime) return false;
+  t.log(`skipped: ${tb.skipRealRuntime}`);
+  t.pass();
+  return true;
+}
+
+/** A private control plane (etcd + apiserver, no nodes) for tests that break things: restarts, compaction. */
+export function startControlPlane(options: Pick<ClusterOptions, "log"> = {}): Promise<Cluster> {
+  return Cluster.start({ workloads: false, containerd: false, registry: false, ...options });
+}
+
+/** Creates a namespace with a unique name for one test file. */
+export async function createTestNamespace(kc: KubeConfig, prefix: string): Promise<string> {
+  const name = `${prefix}-${randomBytes(3).toString("hex")}`;
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name, labels: { "testbed.orchest.io/test": prefix } } } });
+  return name;
+}
+
+/** GET on the apiserver with the kubeconfig's credentials, e.g. "/metrics" for apiserver_request_total. */
+export async function apiserverGet(kc: KubeConfig, path: string): Promise<string> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error("kubeconfig has no current cluster");
+  const url = new URL(path, cluster.server);
+  const options: { headers?: Record<string, string>; ca?: string | Buffer } = {};
+  await kc.applyToHTTPSOptions(options as never);
+  return new Promise((resolve, reject) => {
+    const req = request(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        if ((res.statusCode ?? 0) >= 300) reject(new Error(`GET ${path}: ${res.statusCode} ${body.slice(0, 300)}`));
+        else resolve(body);
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+export { buildOciImage, type OciImage } from "./oci-image.js";

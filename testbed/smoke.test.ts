@@ -1,0 +1,114 @@
+import { AppsV1Api, ApiextensionsV1Api, CoreV1Api, type V1CustomResourceDefinition } from "@kubernetes/client-node";
+import test from "ava";
+import { execFileSync } from "node:child_process";
+import { run } from "./command.js";
+import { call } from "./https.js";
+import { apiserverGet, buildOciImage, createTestNamespace, skippedWithoutRealRuntime, useTestbed } from "./index.js";
+
+const kubectl = (...args: string[]) => execFileSync("kubectl", args, { encoding: "utf8" });
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+}
+
+test("the apiserver answers with the pinned Kubernetes version", async (t) => {
+  const tb = await useTestbed();
+  const version = JSON.parse(await apiserverGet(tb.kubeConfig, "/version"));
+  t.regex(version.gitVersion, /^v1\.\d+\.\d+/);
+  if (tb.simulated) t.is(version.gitVersion, "v1.35.4");
+});
+
+test("a CRD installs and kubectl get lists its objects", async (t) => {
+  const tb = await useTestbed();
+  const ns = await createTestNamespace(tb.kubeConfig, "smoke-crd");
+  const crd: V1CustomResourceDefinition = {
+    metadata: { name: "widgets.smoke.testbed.orchest.io" },
+    spec: {
+      group: "smoke.testbed.orchest.io",
+      scope: "Namespaced",
+      names: { plural: "widgets", singular: "widget", kind: "Widget" },
+      versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", properties: { size: { type: "integer" } } } } } } }],
+    },
+  };
+  await tb.kubeConfig.makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: crd }).catch((e) => {
+    if (e.code !== 409) throw e;
+  });
+  await eventually("the CRD to be Established", async () => {
+    const got = await tb.kubeConfig.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: crd.metadata!.name! });
+    return got.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") || undefined;
+  });
+  execFileSync("kubectl", ["apply", "-n", ns, "-f", "-"], {
+    input: JSON.stringify({ apiVersion: "smoke.testbed.orchest.io/v1", kind: "Widget", metadata: { name: "w1" }, spec: { size: 3 } }),
+  });
+  t.is(kubectl("get", "widgets", "-n", ns, "-o", "name").trim(), "widget.smoke.testbed.orchest.io/w1");
+});
+
+test("a Deployment of 3 replicas becomes Available with its pods bound by the scheduler to simulated nodes", async (t) => {
+  const tb = await useTestbed();
+  const ns = await createTestNamespace(tb.kubeConfig, "smoke-deploy");
+  const labels = { app: "smoke" };
+  await tb.kubeConfig.makeApiClient(AppsV1Api).createNamespacedDeployment({
+    namespace: ns,
+    body: {
+      metadata: { name: "smoke" },
+      spec: { replicas: 3, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "main", image: "example.invalid/smoke:1" }] } } },
+    },
+  });
+  const deployment = await eventually("the Deployment to be Available with 3 ready replicas", async () => {
+    const d = await tb.kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: "smoke", namespace: ns });
+    const available = d.status?.conditions?.some((c) => c.type === "Available" && c.status === "True");
+    return available && d.status?.readyReplicas === 3 ? d : undefined;
+  });
+  t.is(deployment.status?.availableReplicas, 3);
+  const pods = await tb.kubeConfig.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns });
+  const nodes = new Set(tb.nodes.map((n) => n.name));
+  t.is(pods.items.length, 3);
+  for (const pod of pods.items) {
+    t.true(nodes.has(pod.spec?.nodeName ?? ""), `pod ${pod.metadata?.name} bound to ${pod.spec?.nodeName}`);
+    t.true(pod.status?.conditions?.some((c) => c.type === "PodScheduled" && c.status === "True"));
+  }
+});
+
+test("each simulated node's containerd answers its version over its socket", async (t) => {
+  const tb = await useTestbed();
+  if (skippedWithoutRealRuntime(t, tb)) return;
+  const sockets = tb.nodes.filter((n) => n.runtime === "containerd").map((n) => n.containerd!.socket);
+  t.true(sockets.length >= 2);
+  for (const socket of sockets) {
+    const out = await run("ctr", ["--address", socket, "version"]);
+    t.regex(out, /Server:\s+Version:\s+\S+/);
+  }
+});
+
+test("the registry answers GET /v2/", async (t) => {
+  const tb = await useTestbed();
+  if (skippedWithoutRealRuntime(t, tb)) return;
+  const reply = await call(`http://${tb.registry!.host}/v2/`);
+  t.is(reply.status, 200);
+});
+
+test("an image pushed to the registry from one node's containerd is pulled by another's", async (t) => {
+  const tb = await useTestbed();
+  if (skippedWithoutRealRuntime(t, tb)) return;
+  const [builder, puller] = tb.nodes.filter((n) => n.runtime === "containerd");
+  const reference = `${tb.registry!.host}/smoke/hello:v1`;
+  const image = await buildOciImage(reference, { "hello.txt": "hello from the test bed\n" });
+  const ctr = (node: typeof builder, ...args: string[]) => run("ctr", ["--address", node!.containerd!.socket, "--namespace", "k8s.io", ...args]);
+
+  await ctr(builder, "images", "import", image.archive);
+  await ctr(builder, "images", "push", "--plain-http", reference);
+  const tags = JSON.parse((await call(`http://${tb.registry!.host}/v2/smoke/hello/tags/list`)).body);
+  t.deepEqual(tags.tags, ["v1"]);
+
+  await ctr(puller, "images", "pull", "--plain-http", reference);
+  const listed = await ctr(puller, "images", "ls", "-q");
+  t.true(listed.split("\n").includes(reference));
+  const digest = (await ctr(puller, "images", "ls")).split("\n").find((line) => line.startsWith(reference));
+  t.true(digest?.includes(image.digest), `pulled digest matches the built one (${image.digest})`);
+});
