@@ -1,0 +1,97 @@
+import * as kplus from "cdk8s-plus-28";
+import type { Construct } from "constructs";
+import type { EnvVar } from "../crds/types/index.js";
+import { configurePodTemplate, envVariables, objectMeta, replicas, rootContainerSecurity, selectComponent, singleNodeAffinity, tidyService } from "./common.js";
+import { componentImage, nodeSelectorFor, REGISTRY_TLS_SECRET, type SynthContext } from "./context.js";
+import type { OrchestComponentName } from "./labels.js";
+import type { OrchestVolumes } from "./volumes.js";
+
+/** Options of `componentDeployment`. */
+export interface ComponentDeploymentOptions {
+  readonly component: OrchestComponentName;
+  readonly env: readonly EnvVar[];
+  readonly resources: kplus.ContainerResources;
+  /** Port the container serves on; with it a Service of the component's name is created. */
+  readonly port?: number;
+  /** Port of the Service. @default 80 */
+  readonly servicePort?: number;
+  readonly readiness?: kplus.Probe;
+  readonly startup?: kplus.Probe;
+  /** Service account; without one the pod gets no API token. */
+  readonly serviceAccount?: kplus.IServiceAccount;
+  /** Mount the user directory at its mount path. */
+  readonly volumes?: OrchestVolumes;
+  /** Mount the registry CA as an additional trusted certificate (orchest-api, celery-worker). */
+  readonly trustRegistryCa?: boolean;
+}
+
+/** A control-plane component's Deployment (and Service). */
+export interface ComponentDeployment {
+  readonly deployment: kplus.Deployment;
+  readonly service?: kplus.Service;
+}
+
+/**
+ * Deployment of a stateless control-plane component: one replica (0 while
+ * paused), rolling updates that start the new pod before stopping the old
+ * one (maxSurge 1, maxUnavailable 0) so a component never has zero pods
+ * during an update, images by the image rules, Orchest's environment.
+ */
+export function componentDeployment(scope: Construct, ctx: SynthContext, opts: ComponentDeploymentOptions): ComponentDeployment {
+  const name = opts.component;
+  let service: kplus.Service | undefined;
+  if (opts.port !== undefined) {
+    service = new kplus.Service(scope, "service", {
+      metadata: objectMeta(ctx, name, name),
+      ports: [{ name: "http", port: opts.servicePort ?? 80, targetPort: opts.port }],
+    });
+    selectComponent(ctx, service, name);
+    tidyService(service);
+  }
+  const deployment = new kplus.Deployment(scope, "deployment", {
+    metadata: objectMeta(ctx, name, name),
+    select: false,
+    replicas: replicas(ctx),
+    strategy: kplus.DeploymentStrategy.rollingUpdate({
+      maxSurge: kplus.PercentOrAbsolute.absolute(1),
+      maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+    }),
+    securityContext: { ensureNonRoot: false },
+    automountServiceAccountToken: opts.serviceAccount !== undefined,
+    ...(opts.serviceAccount ? { serviceAccount: opts.serviceAccount } : {}),
+    containers: [
+      {
+        name,
+        image: componentImage(ctx, name),
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        ...(opts.port !== undefined ? { ports: [{ name: "http", number: opts.port }] } : {}),
+        envVariables: envVariables(scope, name, opts.env),
+        securityContext: rootContainerSecurity(),
+        resources: opts.resources,
+        ...(opts.readiness ? { readiness: opts.readiness } : {}),
+        ...(opts.startup ? { startup: opts.startup } : {}),
+      },
+    ],
+  });
+  const container = deployment.containers[0]!;
+  if (opts.volumes) {
+    const userDir = kplus.Volume.fromPersistentVolumeClaim(scope, "userdir", opts.volumes.userDir, { name: "userdir" });
+    container.mount(ctx.userDir.mountPath, userDir);
+  }
+  if (opts.trustRegistryCa) {
+    const secret = kplus.Secret.fromSecretName(scope, "registry-tls", REGISTRY_TLS_SECRET);
+    const ca = kplus.Volume.fromSecret(scope, "registry-ca", secret, {
+      name: "registry-ca",
+      items: { "ca.crt": { path: "additional-ca-cert-bundle.crt" } },
+      optional: true,
+    });
+    container.mount("/usr/lib/ssl/certs/additional-ca-cert-bundle.crt", ca, { subPath: "additional-ca-cert-bundle.crt", readOnly: true });
+  }
+  const affinity = singleNodeAffinity(ctx);
+  configurePodTemplate(ctx, deployment, {
+    component: name,
+    nodeSelector: nodeSelectorFor(ctx, name),
+    ...(affinity ? { affinity } : {}),
+  });
+  return service ? { deployment, service } : { deployment };
+}

@@ -1,0 +1,106 @@
+import * as kplus from "cdk8s-plus-28";
+import { Duration } from "cdk8s";
+import { Construct } from "constructs";
+import { objectMeta, requests } from "./common.js";
+import { componentEnv, type SynthContext } from "./context.js";
+import { componentDeployment } from "./deployment.js";
+import type { OrchestVolumes } from "./volumes.js";
+
+const COMPONENT = "orchest-api";
+
+/** Props of `OrchestApi`. */
+export interface OrchestApiProps {
+  /** Resolved cluster settings. */
+  readonly context: SynthContext;
+  /** The platform's volumes (the user directory is mounted). */
+  readonly volumes: OrchestVolumes;
+  /**
+   * Port the API serves on.
+   * @default 80
+   */
+  readonly port?: number;
+}
+
+/** Verbs of a full read-write grant. */
+export const READ_WRITE = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
+/** Verbs of a read grant. */
+export const READ = ["get", "list", "watch"];
+
+const custom = (apiGroup: string, resourceType: string): kplus.ApiResource => kplus.ApiResource.custom({ apiGroup, resourceType });
+
+/** Name of a cluster-scoped object of a cluster: unique across namespaces and clusters. */
+export function clusterScopedName(ctx: SynthContext, component: string): string {
+  return `orchest-${ctx.namespace}-${ctx.clusterName}-${component}`;
+}
+
+/**
+ * orchest-api (wave 3): Deployment, Service and RBAC. Orchest gave the API
+ * cluster-admin; here it gets a namespaced Role over what it manages (session
+ * and build pods, their services and volumes, Orchest's custom resources) and
+ * read access to nodes (image-aware scheduling). celery-worker binds the same
+ * Role.
+ */
+export class OrchestApi extends Construct {
+  public readonly deployment: kplus.Deployment;
+  public readonly service: kplus.Service;
+  public readonly serviceAccount: kplus.ServiceAccount;
+  /** Namespaced permissions of the API (also bound to celery-worker). */
+  public readonly role: kplus.Role;
+  /** Cluster-wide read access to nodes. */
+  public readonly nodeReader: kplus.ClusterRole;
+
+  constructor(scope: Construct, id: string, props: OrchestApiProps) {
+    super(scope, id);
+    const ctx = props.context;
+    const port = props.port ?? 80;
+    this.serviceAccount = new kplus.ServiceAccount(this, "service-account", {
+      metadata: objectMeta(ctx, COMPONENT, COMPONENT),
+      automountToken: true,
+    });
+    this.role = new kplus.Role(this, "role", { metadata: objectMeta(ctx, COMPONENT, COMPONENT) });
+    this.role.allow(
+      READ_WRITE,
+      ...["pods", "pods/log", "pods/exec", "services", "configmaps", "secrets", "persistentvolumeclaims", "events"].map((r) => custom("", r)),
+    );
+    this.role.allow(READ_WRITE, ...["deployments", "statefulsets", "daemonsets"].map((r) => custom("apps", r)));
+    this.role.allow(READ_WRITE, custom("batch", "jobs"), custom("networking.k8s.io", "ingresses"), custom("argoproj.io", "workflows"));
+    this.role.allow(
+      READ_WRITE,
+      ...["imagebuilds", "imagebuilds/status", "imagelocations", "imagelocations/status", "eventdeliveries", "eventdeliveries/status"].map((r) =>
+        custom("orchest.io", r),
+      ),
+    );
+    this.role.allow(READ, custom("orchest.io", "orchestclusters"));
+    const binding = new kplus.RoleBinding(this, "role-binding", { metadata: objectMeta(ctx, COMPONENT, COMPONENT), role: this.role });
+    binding.addSubjects(this.serviceAccount);
+
+    const nodeReaderName = clusterScopedName(ctx, COMPONENT);
+    this.nodeReader = new kplus.ClusterRole(this, "node-reader", { metadata: objectMeta(ctx, COMPONENT, nodeReaderName, { clusterScoped: true }) });
+    this.nodeReader.allow(READ, custom("", "nodes"));
+    const crb = new kplus.ClusterRoleBinding(this, "node-reader-binding", {
+      metadata: objectMeta(ctx, COMPONENT, nodeReaderName, { clusterScoped: true }),
+      role: this.nodeReader,
+    });
+    crb.addSubjects(this.serviceAccount);
+
+    const { deployment, service } = componentDeployment(this, ctx, {
+      component: COMPONENT,
+      env: componentEnv(ctx, COMPONENT),
+      resources: requests(200, 512),
+      port,
+      serviceAccount: this.serviceAccount,
+      volumes: props.volumes,
+      trustRegistryCa: true,
+      readiness: kplus.Probe.fromHttpGet("/api", {
+        port,
+        periodSeconds: Duration.seconds(5),
+        timeoutSeconds: Duration.seconds(2),
+        failureThreshold: 1,
+        successThreshold: 1,
+      }),
+      startup: kplus.Probe.fromHttpGet("/api", { port, periodSeconds: Duration.seconds(5), failureThreshold: 120 }),
+    });
+    this.deployment = deployment;
+    this.service = service!;
+  }
+}
