@@ -10,6 +10,7 @@ import { OrchestApi } from "./orchest-api.js";
 import { OrchestDatabase } from "./orchest-database.js";
 import { OrchestWebserver } from "./orchest-webserver.js";
 import { RabbitmqServer } from "./rabbitmq-server.js";
+import { tidy } from "./tidy.js";
 import { OrchestVolumes } from "./volumes.js";
 
 /** Props of `OrchestChart`. */
@@ -44,5 +45,10 @@ export class OrchestChart extends Chart {
     this.webserver = new OrchestWebserver(this, "orchest-webserver", { context, volumes: this.volumes });
     this.buildkitDaemon = new BuildkitDaemon(this, "buildkit-daemon", { context });
     this.nodeAgent = new NodeAgent(this, "node-agent", { context });
+  }
+
+  /** The chart's objects, without the zero values the API server would drop (see tidy.ts). */
+  public override toJson(): any[] {
+    return super.toJson().map((o: { kind?: unknown }) => tidy(o));
   }
 }

@@ -139,11 +139,6 @@ export function selectComponent(ctx: SynthContext, service: kplus.Service, compo
   for (const [k, v] of Object.entries(selectorLabels(ctx.clusterName, component))) service.selectLabel(k, v);
 }
 
-/** Removes the empty `externalIPs` cdk8s-plus renders on every Service (the API server drops it, which would read as drift). */
-export function tidyService(service: kplus.Service): void {
-  ApiObject.of(service).addJsonPatch(JsonPatch.remove("/spec/externalIPs"));
-}
-
 /** Options of `persistentVolumeClaim`. */
 export interface ClaimOptions {
   readonly metadata: ApiObjectMetadata;

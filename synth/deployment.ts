@@ -1,7 +1,7 @@
 import * as kplus from "cdk8s-plus-28";
 import type { Construct } from "constructs";
 import type { EnvVar } from "../crds/types/index.js";
-import { configurePodTemplate, envVariables, objectMeta, replicas, rootContainerSecurity, selectComponent, singleNodeAffinity, tidyService } from "./common.js";
+import { configurePodTemplate, envVariables, objectMeta, replicas, rootContainerSecurity, selectComponent, singleNodeAffinity } from "./common.js";
 import { componentImage, nodeSelectorFor, REGISTRY_TLS_SECRET, type SynthContext } from "./context.js";
 import type { OrchestComponentName } from "./labels.js";
 import type { OrchestVolumes } from "./volumes.js";
@@ -46,7 +46,6 @@ export function componentDeployment(scope: Construct, ctx: SynthContext, opts: C
       ports: [{ name: "http", port: opts.servicePort ?? 80, targetPort: opts.port }],
     });
     selectComponent(ctx, service, name);
-    tidyService(service);
   }
   const deployment = new kplus.Deployment(scope, "deployment", {
     metadata: objectMeta(ctx, name, name),

@@ -10,7 +10,6 @@ import {
   rootContainerSecurity,
   selectComponent,
   persistentVolumeClaim,
-  tidyService,
 } from "./common.js";
 import { DEFAULT_REGISTRY_SIZE, nodeSelectorFor, REGISTRY_CLAIM, REGISTRY_TLS_SECRET, type SynthContext } from "./context.js";
 import { ANNOTATIONS, DOCKER_REGISTRY } from "./labels.js";
@@ -86,7 +85,6 @@ export class DockerRegistry extends Construct {
       ...(ctx.registryFacts.clusterIP !== undefined ? { clusterIP: ctx.registryFacts.clusterIP } : {}),
     });
     selectComponent(ctx, this.service, DOCKER_REGISTRY);
-    tidyService(this.service);
 
     this.deployment = new kplus.Deployment(this, "deployment", {
       metadata: objectMeta(ctx, DOCKER_REGISTRY, DOCKER_REGISTRY),

@@ -10,7 +10,6 @@ import {
   rootContainerSecurity,
   selectComponent,
   singleNodeAffinity,
-  tidyService,
 } from "./common.js";
 import { componentEnv, componentImage, nodeSelectorFor, type SynthContext } from "./context.js";
 import { stateMount, type OrchestVolumes } from "./volumes.js";
@@ -49,7 +48,6 @@ export class OrchestDatabase extends Construct {
       ports: [{ name: "postgres", port, targetPort: port }],
     });
     selectComponent(ctx, this.service, COMPONENT);
-    tidyService(this.service);
     const mount = stateMount(props.volumes, ".orchest/database/data", "database/data");
     const env = componentEnv(ctx, COMPONENT, [
       { name: "PGDATA", value: dataPath },

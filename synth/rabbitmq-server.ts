@@ -10,7 +10,6 @@ import {
   rootContainerSecurity,
   selectComponent,
   singleNodeAffinity,
-  tidyService,
 } from "./common.js";
 import { componentEnv, componentImage, nodeSelectorFor, type SynthContext } from "./context.js";
 import { stateMount, type OrchestVolumes } from "./volumes.js";
@@ -48,7 +47,6 @@ export class RabbitmqServer extends Construct {
       ports: [{ name: "amqp", port, targetPort: port }],
     });
     selectComponent(ctx, this.service, COMPONENT);
-    tidyService(this.service);
     const mount = stateMount(props.volumes, ".orchest/rabbitmq-mnesia", "rabbitmq-mnesia");
     this.statefulSet = new kplus.StatefulSet(this, "statefulset", {
       metadata: objectMeta(ctx, COMPONENT, COMPONENT),
