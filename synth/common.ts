@@ -100,9 +100,8 @@ export interface PodTemplateOptions {
 
 /**
  * Labels, selector, annotations and scheduling of a workload's pod template.
- * Removes the `cdk8s.io/metadata.addr` label cdk8s-plus adds to every pod
- * template, so that the output depends on the cluster only, not on construct
- * paths.
+ * (The `cdk8s.io/metadata.addr` label cdk8s-plus adds to every pod template
+ * is removed by OrchestChart, see tidy.ts.)
  */
 export function configurePodTemplate(ctx: SynthContext, workload: kplus.Workload, opts: PodTemplateOptions): void {
   const sel = selectorLabels(ctx.clusterName, opts.component, opts.selectorExtra ?? {});
@@ -111,7 +110,6 @@ export function configurePodTemplate(ctx: SynthContext, workload: kplus.Workload
   for (const [k, v] of Object.entries(podLabels)) workload.podMetadata.addLabel(k, v);
   if (ctx.restart !== undefined) workload.podMetadata.addAnnotation(ANNOTATIONS.restart, ctx.restart);
   const api = ApiObject.of(workload);
-  api.addJsonPatch(JsonPatch.remove("/spec/template/metadata/labels/cdk8s.io~1metadata.addr"));
   if (opts.nodeSelector && Object.keys(opts.nodeSelector).length > 0) {
     api.addJsonPatch(JsonPatch.add("/spec/template/spec/nodeSelector", sortKeys(opts.nodeSelector)));
   }

@@ -389,3 +389,15 @@ test("emits none of the zero values the API server drops (no perpetual diff)", (
   t.false(text.includes('"readOnly":false'));
   t.false(text.includes("cdk8s.io/metadata.addr"));
 });
+
+test("points every Service at the pods of its component", (t) => {
+  const ms = synth(cluster(), mixed);
+  for (const svc of ms.filter((m) => m.kind === "Service") as Obj[]) {
+    const sel = svc["spec"]["selector"] as Record<string, string>;
+    const matching = workloads(ms).filter((w) =>
+      Object.entries(sel).every(([k, v]) => w["spec"]["template"]["metadata"]["labels"][k] === v),
+    );
+    t.is(matching.length, 1, `Service ${svc["metadata"]["name"]} selects ${JSON.stringify(sel)}`);
+    t.is(matching[0]!["metadata"]["name"], svc["metadata"]["name"]);
+  }
+});

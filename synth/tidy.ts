@@ -1,6 +1,6 @@
 /**
  * Removes the zero values cdk8s-plus renders but the API server does not
- * store (fields with `omitempty`): left in, they would read as drift on every
+ * store, and the label cdk8s-plus uses to tie pods to constructs (fields with `omitempty`): left in, they would read as drift on every
  * comparison of desired against live state. Found by comparing synthesized
  * objects with what kube-apiserver returns for them.
  */
@@ -43,10 +43,37 @@ function drop(node: unknown, path: readonly string[], zero: unknown): void {
   drop(obj[head], rest, zero);
 }
 
-/** Removes server-dropped zero values from a synthesized object, in place; returns it. */
+/** Label cdk8s-plus puts on pod templates (and, through StatefulSet `service`, on Service selectors). */
+export const CDK8S_ADDRESS_LABEL = "cdk8s.io/metadata.addr";
+
+/** Maps holding the cdk8s address label; removing it keeps the output independent of construct paths. */
+const ADDRESS_LABEL_MAPS: readonly { readonly kinds: readonly string[]; readonly path: readonly string[] }[] = [
+  { kinds: ["Deployment", "StatefulSet", "DaemonSet"], path: ["spec", "template", "metadata", "labels"] },
+  { kinds: ["Service"], path: ["spec", "selector"] },
+];
+
+function at(node: unknown, path: readonly string[]): unknown {
+  let cur = node;
+  for (const key of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Json)[key];
+  }
+  return cur;
+}
+
+/**
+ * Removes server-dropped zero values and the cdk8s address label from a
+ * synthesized object, in place; returns it.
+ */
 export function tidy<T extends { kind?: unknown }>(obj: T): T {
+  if (typeof obj.kind !== "string") return obj;
   for (const f of ZERO_FIELDS) {
-    if (typeof obj.kind === "string" && f.kinds.includes(obj.kind)) drop(obj, f.path, f.zero);
+    if (f.kinds.includes(obj.kind)) drop(obj, f.path, f.zero);
+  }
+  for (const m of ADDRESS_LABEL_MAPS) {
+    if (!m.kinds.includes(obj.kind)) continue;
+    const map = at(obj, m.path);
+    if (map !== null && typeof map === "object") delete (map as Json)[CDK8S_ADDRESS_LABEL];
   }
   return obj;
 }
