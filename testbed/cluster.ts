@@ -10,6 +10,7 @@ import { Etcd } from "./etcd.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { addSimulatedNode, startKwok, waitForNodesReady, type SimulatedNode } from "./kwok.js";
 import { ensureDebianPackages } from "./packages.js";
+import { Provisioner } from "./provisioner.js";
 import { createPki } from "./pki.js";
 import type { ManagedProcess } from "./process.js";
 import { quietLog, timed, type Log } from "./progress.js";
@@ -42,6 +43,7 @@ export class Cluster {
   private etcd?: Etcd;
   private apiserverProcess?: Apiserver;
   private registry?: Registry;
+  private provisioner?: Provisioner;
   private kubeconfigPath = "";
 
   private constructor(readonly dir: string, private readonly log: Log, private readonly nodes: readonly SimulatedNode[]) {}
@@ -75,6 +77,8 @@ export class Cluster {
     if (!workloads) return;
     this.processes.push(...startControllers({ controllerManager: bin["kube-controller-manager"]!, scheduler: bin["kube-scheduler"]! }, this.dir, this.kubeconfigPath, pki));
     this.processes.push(startKwok(bin.kwok!, this.dir, this.kubeconfigPath));
+    this.provisioner = new Provisioner(this.kubeConfig(), this.dir);
+    await this.provisioner.start();
     const version = containerdVersion();
     await timed(log, `starting ${this.nodes.length} simulated nodes`, async () => {
       for (const node of this.nodes) {
@@ -149,6 +153,7 @@ export class Cluster {
 
   /** Stops everything this cluster started, by PID, in reverse order, and removes its folder. */
   async stop(options: { keepDir?: boolean } = {}): Promise<void> {
+    this.provisioner?.stop();
     for (const process of [...this.processes].reverse()) await process.stop();
     await this.apiserverProcess?.stop();
     await this.etcd?.stop();

@@ -112,3 +112,23 @@ test("an image pushed to the registry from one node's containerd is pulled by an
   const digest = (await ctr(puller, "images", "ls")).split("\n").find((line) => line.startsWith(reference));
   t.true(digest?.includes(image.digest), `pulled digest matches the built one (${image.digest})`);
 });
+
+test("a PersistentVolumeClaim that names no class is bound by the test bed's provisioner", async (t) => {
+  const tb = await useTestbed();
+  const ns = await createTestNamespace(tb.kubeConfig, "smoke-pvc");
+  const core = tb.kubeConfig.makeApiClient(CoreV1Api);
+  await core.createNamespacedPersistentVolumeClaim({
+    namespace: ns,
+    body: { metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "5Gi" } } } },
+  });
+  const claim = await eventually("the claim to be Bound", async () => {
+    const c = await core.readNamespacedPersistentVolumeClaim({ name: "data", namespace: ns });
+    return c.status?.phase === "Bound" ? c : undefined;
+  });
+  t.truthy(claim.spec?.volumeName);
+  await core.deleteNamespacedPersistentVolumeClaim({ name: "data", namespace: ns });
+  await eventually("the released volume to be deleted", async () =>
+    (await core.listPersistentVolume()).items.some((v) => v.metadata?.name === claim.spec?.volumeName) ? undefined : true,
+  );
+  t.pass();
+});
