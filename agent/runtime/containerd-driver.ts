@@ -10,8 +10,9 @@ import { ImageNotFoundError, type ImageFilesystemUsage, type RuntimeDriver, type
 /**
  * The label containerd's CRI plugin reads to report an image as pinned, which the kubelet's image GC skips.
  * CRI has no call to set it, so it is set through containerd's image service on every name of the image.
- * containerd honours labels set after the image was created only from 1.6.26 / 1.7.10 (containerd#9382);
- * older CRI plugins report such images unpinned, and the agent's re-pull after eviction is the fallback.
+ * The CRI plugin honours a label set after the image was created only from containerd 1.6.25 (containerd#9382,
+ * and its counterparts on later branches); older ones, such as the test bed's 1.6.20, keep reporting the image
+ * unpinned to the kubelet, and the agent's re-pull after eviction is then the only protection.
  */
 export const pinnedLabel = "io.cri-containerd.pinned";
 

@@ -56,6 +56,16 @@ export class ContainerdStore {
     );
   }
 
+  /** Size of a committed blob, or undefined when the content store does not hold it. */
+  async size(digest: string): Promise<number | undefined> {
+    try {
+      return (await unary<{ info: { size: number } }>(this.content, "Info", { digest }, this.options())).info.size;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
   /** Streams a committed blob from the content store. */
   async *read(digest: string): AsyncGenerator<Uint8Array> {
     for await (const message of serverStream<{ data: Uint8Array }>(this.content, "Read", { digest }, this.metadata)) yield message.data;
