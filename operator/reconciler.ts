@@ -30,7 +30,7 @@ export const FINALIZER = "orchest.io/cleanup";
 export const LAST_APPLIED_ANNOTATION = "orchest.io/last-applied";
 
 /** Every kind synth() emits; the operator watches them (its own objects only) to revert drift and follow rollouts. */
-const OWNED_KINDS: readonly GroupVersionKind[] = [
+export const OWNED_KINDS: readonly GroupVersionKind[] = [
   { apiVersion: "v1", kind: "ServiceAccount" },
   { apiVersion: "v1", kind: "Secret" },
   { apiVersion: "v1", kind: "ConfigMap" },
