@@ -5,7 +5,7 @@ import type { AddressPolicy } from "./address-policy.js";
 /** Resolves a host name to all its addresses; dns.lookup (the system resolver) unless a test injects one. */
 export type Resolver = (hostname: string, family: number) => Promise<LookupAddress[]>;
 
-export const systemResolver: Resolver = (hostname, family) =>
+const systemResolver: Resolver = (hostname, family) =>
   new Promise((resolve, reject) =>
     dnsLookup(hostname, { all: true, family }, (error, addresses) => (error ? reject(error) : resolve(addresses))),
   );

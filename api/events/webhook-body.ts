@@ -1,10 +1,17 @@
 import { isJsonObject, type JsonObject, type JsonValue } from "./json.js";
 
 /** What a receiver expects: Orchest's JSON payload, or the message shape of a chat tool's incoming webhook. */
-export const WEBHOOK_FORMATS = ["json", "slack", "discord", "teams"] as const;
-export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+export type WebhookFormat = "json" | "slack" | "discord" | "teams";
 
 const DISCORD_MAX_CONTENT = 2000;
+
+/** Orchest's rule for subscribers that name no format: the chat tools are recognised by their webhook URLs. */
+export function formatForUrl(url: string): WebhookFormat {
+  if (url.startsWith("https://hooks.slack.com/")) return "slack";
+  if (url.startsWith("https://discord.com/api/webhooks/")) return "discord";
+  if (URL.canParse(url) && new URL(url).hostname.endsWith("webhook.office.com")) return "teams";
+  return "json";
+}
 
 export function webhookBody(format: WebhookFormat, eventType: string, payload: JsonObject): string {
   switch (format) {

@@ -19,7 +19,7 @@ export interface WebhookMessage {
   payload: JsonObject;
 }
 
-export const USER_AGENT = "orchest-gitops-webhooks";
+const USER_AGENT = "orchest-gitops-webhooks";
 
 /**
  * The signed request of one attempt. Signed per Standard Webhooks: webhook-id is the event id (the same on

@@ -1,0 +1,26 @@
+// Orchest's event system: events and their payloads, who wants them, and how they are delivered.
+export { EVENT_TYPES, CLIENT_EVENT_TYPES, isEventType, isClientEventType, type EventType, type EventTypeUnder, type ClientEventType } from "./event-types.js";
+export { OrchestEvent, type EventInit, type EventScope, type Layer, type TelemetryPayload } from "./event.js";
+export { ProjectEvent, type Project } from "./project-event.js";
+export { EnvironmentEvent, EnvironmentImageBuildEvent, type Environment, type EnvironmentImageBuild } from "./environment-event.js";
+export { PipelineEvent, InteractiveSessionEvent, InteractivePipelineRunEvent, type Pipeline, type InteractiveSession, type UserService } from "./pipeline-event.js";
+export { JobEvent, type Job } from "./job-event.js";
+export { OneOffJobEvent, OneOffJobPipelineRunEvent, type OneOffJob } from "./one-off-job-event.js";
+export { CronJobEvent, CronJobRunEvent, CronJobRunPipelineRunEvent, type CronJob, type CronJobRun } from "./cron-job-event.js";
+export { JupyterImageBuildEvent, type JupyterImageBuild } from "./jupyter-event.js";
+export type { PipelineRun, PipelineRunStep } from "./pipeline-run.js";
+export type { RunStatus, JobStatus } from "./statuses.js";
+export type { JsonObject, JsonValue } from "./json.js";
+export { matchesPattern, patternProblem } from "./event-pattern.js";
+export { wants, EVERYTHING, type Subscription, type SubscriptionScope, type EventFacts } from "./subscription.js";
+export { deliveryName } from "./delivery-name.js";
+export { deliveriesFor, WEBHOOK_FORMAT_ANNOTATION, type Subscriber, type RecordingOptions } from "./recording.js";
+export { webhookRequest, type WebhookTarget, type WebhookMessage } from "./webhook-request.js";
+export { formatForUrl, type WebhookFormat } from "./webhook-body.js";
+export { DeliveryClient, type DeliveryClientOptions, type DeliveryRequest, type AttemptResult } from "./delivery-client.js";
+export { AddressPolicy } from "./address-policy.js";
+export { AddressRefusedError, type Resolver } from "./guarded-lookup.js";
+export { DEFAULT_RETRY_POLICY, DEFAULT_MAX_ATTEMPTS, SVIX_SCHEDULE_MS, retryDelay, type RetryPolicy } from "./retry-schedule.js";
+export { nextStep, afterAttempt, restartDelivery, type NextStep, type Transition } from "./delivery-state.js";
+export { captureRequest, type AnalyticsBackend } from "./posthog-capture.js";
+export { parseRelayBody, RELAY_BODY_LIMIT_BYTES, type RelayBody } from "./analytics-relay.js";
