@@ -1,0 +1,134 @@
+/**
+ * The operator's own manifests as one cdk8s construct: the single source of
+ * `orchest install` and of the Helm chart in charts/orchest-operator.
+ */
+import { Duration, Size } from "cdk8s";
+import * as kplus from "cdk8s-plus-28";
+import { Construct } from "constructs";
+import { LEASE_RULES, operatorClusterRules, type ResourceRule } from "./rules.js";
+
+/** Version of the operator (image tag, chart appVersion, `orchest version`). */
+export const OPERATOR_VERSION = "0.1.0";
+/** Name of every object of the operator. */
+export const OPERATOR_NAME = "orchest-operator";
+/** Repository of the operator image. */
+export const OPERATOR_IMAGE_REPOSITORY = "docker.io/orchest/orchest-operator";
+
+/** Props of `OrchestOperator`; every one has a documented default. */
+export interface OrchestOperatorProps {
+  /** Namespace the operator runs in. @default "orchest-system" */
+  readonly namespace?: string;
+  /** Emit the Namespace object too. @default true */
+  readonly createNamespace?: boolean;
+  /** Operator image. @default `${OPERATOR_IMAGE_REPOSITORY}:${OPERATOR_VERSION}` */
+  readonly image?: string;
+  /** @default "IfNotPresent" */
+  readonly imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
+  /** Replicas; more than one needs leader election. @default 1 */
+  readonly replicas?: number;
+  /** Only the holder of the Lease reconciles; the others stand by warm. @default true */
+  readonly leaderElection?: boolean;
+  /** @default requests 100m CPU and 128Mi memory, limit 512Mi memory */
+  readonly resources?: kplus.ContainerResources;
+  /** Port of /healthz, /readyz and /metrics (the engine serves them on one port). @default 8080 */
+  readonly httpPort?: number;
+}
+
+/** Defaults of `OrchestOperatorProps` (also the chart's values.yaml). */
+export const OPERATOR_DEFAULTS = {
+  namespace: "orchest-system",
+  createNamespace: true,
+  image: `${OPERATOR_IMAGE_REPOSITORY}:${OPERATOR_VERSION}`,
+  imagePullPolicy: "IfNotPresent",
+  replicas: 1,
+  leaderElection: true,
+  resources: {
+    cpu: { request: kplus.Cpu.millis(100) },
+    memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
+  } as kplus.ContainerResources,
+  httpPort: 8080,
+} as const satisfies Required<OrchestOperatorProps>;
+
+/** Labels of every object of the operator; the first two select its pods. */
+export const OPERATOR_LABELS = {
+  "app.kubernetes.io/name": OPERATOR_NAME,
+  "app.kubernetes.io/instance": OPERATOR_NAME,
+  "app.kubernetes.io/component": "operator",
+  "app.kubernetes.io/part-of": "orchest",
+} as const;
+
+const SELECTOR = { "app.kubernetes.io/name": OPERATOR_NAME, "app.kubernetes.io/instance": OPERATOR_NAME };
+
+const custom = (r: ResourceRule): kplus.ApiResource => kplus.ApiResource.custom({ apiGroup: r.apiGroup, resourceType: r.resource });
+
+/**
+ * Namespace (optional), ServiceAccount, least-privilege ClusterRole and
+ * binding, a Role for the leader-election Lease in the operator's namespace,
+ * the Deployment (probes on /healthz and /readyz) and a metrics Service.
+ */
+export class OrchestOperator extends Construct {
+  public readonly serviceAccount: kplus.ServiceAccount;
+  public readonly clusterRole: kplus.ClusterRole;
+  public readonly deployment: kplus.Deployment;
+  public readonly metricsService: kplus.Service;
+
+  constructor(scope: Construct, id: string, props: OrchestOperatorProps = {}) {
+    super(scope, id);
+    const p = { ...OPERATOR_DEFAULTS, ...props };
+    if (p.replicas > 1 && !p.leaderElection) {
+      throw new Error(`replicas: ${p.replicas} needs leaderElection: true, or two operators would reconcile the same clusters at once`);
+    }
+    const meta = (clusterScoped = false) => ({ name: OPERATOR_NAME, ...(clusterScoped ? {} : { namespace: p.namespace }), labels: { ...OPERATOR_LABELS } });
+
+    if (p.createNamespace) new kplus.Namespace(this, "namespace", { metadata: { name: p.namespace, labels: { ...OPERATOR_LABELS } } });
+    this.serviceAccount = new kplus.ServiceAccount(this, "service-account", { metadata: meta(), automountToken: true });
+
+    this.clusterRole = new kplus.ClusterRole(this, "cluster-role", { metadata: meta(true) });
+    for (const rule of operatorClusterRules()) this.clusterRole.allow([...rule.verbs], custom(rule));
+    new kplus.ClusterRoleBinding(this, "cluster-role-binding", { metadata: meta(true), role: this.clusterRole }).addSubjects(this.serviceAccount);
+
+    const leases = new kplus.Role(this, "lease-role", { metadata: meta() });
+    for (const rule of LEASE_RULES) leases.allow([...rule.verbs], custom(rule));
+    new kplus.RoleBinding(this, "lease-role-binding", { metadata: meta(), role: leases }).addSubjects(this.serviceAccount);
+
+    this.deployment = this.operatorDeployment(p, meta());
+    this.metricsService = new kplus.Service(this, "metrics-service", {
+      metadata: { ...meta(), name: `${OPERATOR_NAME}-metrics` },
+      ports: [{ name: "http-metrics", port: p.httpPort, targetPort: p.httpPort }],
+    });
+    for (const [k, v] of Object.entries(SELECTOR)) this.metricsService.selectLabel(k, v);
+  }
+
+  private operatorDeployment(p: Required<OrchestOperatorProps>, metadata: { name: string; namespace?: string; labels: Record<string, string> }): kplus.Deployment {
+    const probe = (path: string) => kplus.Probe.fromHttpGet(path, { port: p.httpPort, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(2) });
+    const deployment = new kplus.Deployment(this, "deployment", {
+      metadata,
+      select: false,
+      replicas: p.replicas,
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: true,
+      securityContext: { ensureNonRoot: true, user: 65532, group: 65532 },
+      containers: [
+        {
+          name: "operator",
+          image: p.image,
+          imagePullPolicy: p.imagePullPolicy as kplus.ImagePullPolicy,
+          args: [`--leader-elect=${p.leaderElection}`, `--http-port=${p.httpPort}`],
+          // The Lease lives in the pod's namespace and is held under the pod's name.
+          envVariables: {
+            POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+            POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+          },
+          ports: [{ name: "http", number: p.httpPort }],
+          liveness: probe("/healthz"),
+          readiness: probe("/readyz"),
+          securityContext: { ensureNonRoot: true, user: 65532, group: 65532, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+          resources: p.resources,
+        },
+      ],
+    });
+    deployment.select(kplus.LabelSelector.of({ labels: SELECTOR }));
+    for (const [k, v] of Object.entries(OPERATOR_LABELS)) deployment.podMetadata.addLabel(k, v);
+    return deployment;
+  }
+}
