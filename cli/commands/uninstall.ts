@@ -1,0 +1,61 @@
+/**
+ * `orchest uninstall`: deletes an OrchestCluster and waits until it is gone
+ * (the operator's finalizer removes what it created). With --all, every
+ * cluster, then the operator and the CRDs.
+ */
+import { spawnSync } from "node:child_process";
+import { operatorManifests, OPERATOR_DEFAULTS, OPERATOR_NAME } from "../../synth/operator/index.js";
+import { orchestClusterResource } from "../../crds/types/index.js";
+import { CliError } from "../errors.js";
+import { Kube, type ObjectKey } from "../kube.js";
+import { duration, NAMESPACE_OPTION, parse, TIMEOUT_OPTION } from "../options.js";
+import { crdObjects } from "../paths.js";
+import { resolveCluster } from "../target.js";
+
+export const UNINSTALL_USAGE = "orchest uninstall [NAME] [-n NAMESPACE] [--all [--operator-namespace NS] [--helm]] [--timeout 5m]";
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+export async function uninstallCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { ...NAMESPACE_OPTION, ...TIMEOUT_OPTION, all: { type: "boolean" }, "operator-namespace": { type: "string" }, helm: { type: "boolean" } },
+    UNINSTALL_USAGE,
+    1,
+  );
+  const timeoutMs = duration("--timeout", values.timeout, 300_000);
+  const kube = new Kube();
+  const keys: ObjectKey[] = values.all
+    ? (await kube.listClusters(undefined)).map((c) => ({ namespace: c.metadata!.namespace!, name: c.metadata!.name! }))
+    : [await resolveCluster(kube, positionals[0], values.namespace)];
+  await kube.delete(keys.map((k) => ({ apiVersion: orchestClusterResource.apiVersion, kind: orchestClusterResource.kind, metadata: { ...k } })));
+  for (const key of keys) await waitUntilGone(kube, key, timeoutMs);
+  if (!values.all) return 0;
+
+  const operatorNamespace = values["operator-namespace"] ?? OPERATOR_DEFAULTS.namespace;
+  if (values.helm) {
+    const result = spawnSync("helm", ["uninstall", OPERATOR_NAME, "--namespace", operatorNamespace], { stdio: ["ignore", "inherit", "inherit"] });
+    if (result.status !== 0) throw new CliError(`helm uninstall ${OPERATOR_NAME} failed; check helm list -n ${operatorNamespace}`);
+  } else {
+    await kube.delete(operatorManifests({ namespace: operatorNamespace }).reverse());
+  }
+  log(`operator removed from ${operatorNamespace}`);
+  await kube.delete(crdObjects());
+  log("CRDs removed");
+  return 0;
+}
+
+async function waitUntilGone(kube: Kube, key: ObjectKey, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  log(`deleting OrchestCluster ${key.namespace}/${key.name}; the operator removes what it created`);
+  while (await kube.getCluster(key)) {
+    if (Date.now() - started > timeoutMs) {
+      throw new CliError(
+        `OrchestCluster ${key.namespace}/${key.name} is still there after ${Math.round(timeoutMs / 1000)}s: its finalizer waits for the operator. ` +
+          `Check it runs: kubectl -n ${OPERATOR_DEFAULTS.namespace} get pods -l app.kubernetes.io/name=${OPERATOR_NAME}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  log(`OrchestCluster ${key.namespace}/${key.name} deleted`);
+}
