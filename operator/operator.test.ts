@@ -147,6 +147,62 @@ test.serial("switching every node to docker prunes the buildkit DaemonSet and no
   t.deepEqual((await getCluster())!.status?.runtimes, [{ runtime: "docker", nodes: 3 }]);
 });
 
+test.serial("pause scales everything to zero in reverse order, resume brings it back in order", async (t) => {
+  const zeroAt = new Map<string, number>();
+  let watching = true;
+  const sampler = (async () => {
+    while (watching) {
+      for (const w of await workloads()) {
+        const s = (w.status ?? {}) as Record<string, number>;
+        const pods = w.kind === "DaemonSet" ? (s.currentNumberScheduled ?? 0) : (s.replicas ?? 0);
+        const component = w.metadata.labels?.["orchest.io/component"] ?? w.metadata.name!;
+        if (pods === 0 && !zeroAt.has(component)) zeroAt.set(component, Date.now());
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  })();
+  await client.patch(ref, { spec: { orchest: { pause: true } } }, "merge");
+  await waitFor("phase Paused", async () => (await getCluster())?.status?.phase === "Paused", 60_000, 200);
+  watching = false;
+  await sampler;
+  const c = (await getCluster())!;
+  t.is(condition(c, "Ready")?.reason, "Paused");
+  for (const w of await workloads()) {
+    const s = (w.status ?? {}) as Record<string, number>;
+    t.is(w.kind === "DaemonSet" ? (s.currentNumberScheduled ?? 0) : (s.replicas ?? 0), 0, `${w.kind}/${w.metadata.name} has no pods`);
+  }
+  t.true(zeroAt.get("node-agent")! <= zeroAt.get("orchest-webserver")!, "node-agent stops before the webserver");
+  t.true(zeroAt.get("orchest-webserver")! <= zeroAt.get("orchest-api")!, "the webserver stops before the API");
+  t.true(zeroAt.get("orchest-api")! <= zeroAt.get("orchest-database")!, "the API stops before the database");
+
+  await client.patch(ref, { spec: { orchest: { pause: false } } }, "merge");
+  await readyAt((await getCluster())!.metadata!.generation);
+  t.is((await getCluster())!.status?.phase, "Running");
+});
+
+test.serial("the restart annotation rolls every component and the cluster is Ready again", async (t) => {
+  const before = byName(await workloads());
+  await client.patch(ref, { metadata: { annotations: { "orchest.io/restart": "2026-11-23T19:00:00Z" } } }, "merge");
+  await waitFor("the API to roll", async () => byName(await workloads())["orchest-api"]!.metadata.generation !== before["orchest-api"]!.metadata.generation, 30_000, 200);
+  await readyAt();
+  const after = byName(await workloads());
+  for (const [workload, w] of Object.entries(after) as Array<[string, KubeObject]>) {
+    t.not(w.metadata.generation, before[workload]?.metadata.generation, `${workload} was rolled`);
+  }
+});
+
+test.serial("a spec the schema accepts but the apiserver refuses to apply is reported as Degraded with the reason, then recovers", async (t) => {
+  await client.patch(ref, { spec: { controlNodeSelector: { "example.com/pool": "not a valid label value!" } } }, "merge");
+  await waitFor("Degraded", async () => condition(await getCluster(), "Degraded")?.status === "True", 30_000, 200);
+  const c = (await getCluster())!;
+  t.is(condition(c, "Degraded")?.reason, "ApplyFailed");
+  t.regex(condition(c, "Degraded")!.message, /nodeSelector/);
+  t.is(c.status?.phase, "Degraded");
+  await client.patch(ref, [{ op: "remove", path: "/spec/controlNodeSelector" }], "json");
+  await readyAt((await getCluster())!.metadata!.generation);
+  t.is(condition(await getCluster(), "Degraded")?.status, "False");
+});
+
 test.serial("deleting the OrchestCluster removes everything it created and nothing else", async (t) => {
   await client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "orchest-api-notes", namespace: ns }, data: { keep: "me" } });
   const inventory = (await getCluster())!.status!.inventory!.entries!;
