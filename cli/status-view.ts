@@ -100,5 +100,6 @@ export function progressLine(cluster: OrchestCluster): string {
         : progressing?.status === "True"
           ? (progressing.message ?? progressing.reason ?? "")
           : "";
-  return [cluster.status?.phase ?? "Pending", `${readyComponents(cluster)} components ready`, detail].filter((s) => s !== "").join(", ");
+  const ready = (cluster.status?.components ?? []).length > 0 ? `${readyComponents(cluster)} components ready` : "no status from the operator yet";
+  return [cluster.status?.phase ?? "Pending", ready, detail].filter((s) => s !== "").join(", ");
 }

@@ -1,0 +1,71 @@
+/**
+ * Test helpers: the `orchest` CLI and kubectl as real processes, and a stand-in
+ * for the operator that writes an OrchestCluster's status.
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/** What a finished process printed, and its exit code. */
+export interface ProcessResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const MAIN = fileURLToPath(new URL("./main.js", import.meta.url));
+
+/** A started process: its result once it exits, and what it printed on stderr so far. */
+export interface RunningProcess {
+  readonly done: Promise<ProcessResult>;
+  readonly stderrSoFar: () => string;
+}
+
+/** Starts a command without blocking the test's event loop. */
+export function startProcess(command: string, args: readonly string[], input?: string): RunningProcess {
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+  child.stdin.end(input);
+  const done = new Promise<ProcessResult>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+  return { done, stderrSoFar: () => stderr };
+}
+
+/** Runs a command to completion. */
+export const runProcess = (command: string, args: readonly string[], input?: string): Promise<ProcessResult> => startProcess(command, args, input).done;
+
+/** `orchest ARGS...` as a separate process. */
+export const orchest = (...args: string[]): Promise<ProcessResult> => runProcess(process.execPath, [MAIN, ...args]);
+
+/** `orchest ARGS...` started, for tests that act while it runs. */
+export const startOrchest = (...args: string[]): RunningProcess => startProcess(process.execPath, [MAIN, ...args]);
+
+/** Resolves once `probe` returns true; fails after `timeoutMs`. */
+export async function eventually(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** kubectl, failing the test on a non-zero exit. */
+export async function kubectl(args: readonly string[], input?: string): Promise<string> {
+  const result = await runProcess("kubectl", args, input);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Writes status fields of an OrchestCluster as the operator would (status subresource). */
+export async function writeStatus(namespace: string, name: string, status: Record<string, unknown>): Promise<void> {
+  await kubectl(["patch", "orchestcluster", name, "-n", namespace, "--subresource=status", "--type=merge", "-p", JSON.stringify({ status })]);
+}
+
+/** A condition as the operator writes it. */
+export function condition(type: string, status: "True" | "False", reason: string, message = ""): Record<string, unknown> {
+  return { type, status, reason, message, lastTransitionTime: new Date().toISOString() };
+}
