@@ -79,6 +79,8 @@ test.serial("a new OrchestCluster reaches Ready with every component running the
   t.is(imageOf(w["orchest-api"]!), "registry.example.com/team/orchest-api:patched");
   t.is(imageOf(w["orchest-database"]!), "postgres:13.1");
   t.truthy(w["buildkit-daemon"] ?? w["buildkit-daemon-containerd"], "buildkit runs for the containerd nodes");
+  const events = (await client.list({ apiVersion: "events.k8s.io/v1", kind: "Event" }, { namespace: ns })).items as Array<KubeObject & { reason?: string; regarding?: { name?: string } }>;
+  t.true(events.some((e) => e.regarding?.name === name && e.reason === "Applied"), "kubectl describe shows what the operator did");
 });
 
 test.serial("a reconcile of a converged cluster writes nothing", async (t) => {

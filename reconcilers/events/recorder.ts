@@ -21,7 +21,8 @@ export class EventRecorder {
     const event: KubeObject = {
       apiVersion: "events.k8s.io/v1",
       kind: "Event",
-      metadata: { generateName: `${regarding.metadata.name}.`, namespace },
+      // Named like client-go's events (<object>.<hex time>): a generateName ending in "." is invalid.
+      metadata: { name: `${regarding.metadata.name}.${eventSuffix()}`, namespace },
       eventTime: microTime(new Date()),
       reportingController: this.controller,
       reportingInstance: this.instance,
@@ -44,6 +45,10 @@ export class EventRecorder {
       this.logger.error("recording an event failed", { error: err, reason });
     }
   }
+}
+
+function eventSuffix(): string {
+  return (BigInt(Date.now()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000))).toString(16);
 }
 
 // events.k8s.io wants MicroTime: RFC 3339 with exactly six fractional digits.
