@@ -101,3 +101,4 @@ export async function apiserverGet(kc: KubeConfig, path: string): Promise<string
   });
 }
 export { buildOciImage, type OciImage } from "./oci-image.js";
+export { Containerd } from "./containerd.js";
