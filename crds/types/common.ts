@@ -1,5 +1,5 @@
 /* eslint-disable */
-// Generated from crds/eventdeliveries.orchest.io.yaml, crds/imagebuilds.orchest.io.yaml, crds/imagelocations.orchest.io.yaml, crds/orchestclusters.orchest.io.yaml by crds/generate.ts. Do not edit by hand:
+// Generated from crds/eventdeliveries.orchest.io.yaml, crds/imagebuilds.orchest.io.yaml, crds/imagelocations.orchest.io.yaml, crds/orchestclusters.orchest.io.yaml, crds/pipelineruns.orchest.io.yaml, crds/subscribers.orchest.io.yaml by crds/generate.ts. Do not edit by hand:
 // change the CRD YAML and run `npx tsc && node lib/crds/generate.js`.
 
 export interface Condition {

@@ -65,6 +65,10 @@ export interface EventRecord {
    */
   timestamp: string;
   /**
+   * The entity the event is about, e.g. project.job.pipeline_run/<uuid>. Deliveries of one aggregate to one subscriber are made in event order: one waits until the earlier ones are Delivered or DeadLettered. Without it, no order is kept.
+   */
+  aggregate?: string;
+  /**
    * Payload delivered to the subscriber (the notification payload for webhooks, the anonymized telemetry payload for analytics).
    */
   payload?: {
@@ -101,6 +105,14 @@ export interface SubscriberRef {
      */
     key?: string;
   };
+  /**
+   * Webhooks only: the message shape, Orchest's JSON payload (json) or the incoming-webhook shape of a chat tool (slack, discord, teams). Taken from the Subscriber at recording.
+   */
+  format?: "json" | "slack" | "discord" | "teams";
+  /**
+   * Analytics only: the anonymous id of this install (the Subscriber's spec.analytics.installId at recording), the only identity telemetry carries.
+   */
+  installId?: string;
 }
 
 /**
@@ -131,6 +143,10 @@ export interface EventDeliveryStatus {
    * When the subscriber acknowledged the delivery.
    */
   deliveredTime?: string;
+  /**
+   * The value of the orchest.io/retry annotation last acted on. Setting the annotation to a new value (e.g. kubectl annotate ed NAME orchest.io/retry=$(date +%s) --overwrite) sends a DeadLettered delivery back to Pending with a fresh set of attempts.
+   */
+  lastRetryRequest?: string;
   /**
    * HTTP status of the last attempt, if a response was received.
    */

@@ -8,6 +8,8 @@ export type * from "./imagebuild.js";
 export type * from "./imagelocation.js";
 export type * from "./meta.js";
 export type * from "./orchestcluster.js";
+export type * from "./pipelinerun.js";
+export type * from "./subscriber.js";
 
 /** API coordinates of a custom resource kind. */
 export interface CustomResourceInfo {
@@ -69,5 +71,29 @@ export const orchestClusterResource = {
   namespaced: true,
 } as const satisfies CustomResourceInfo;
 
+/** PipelineRun (pipelineruns.orchest.io/v1alpha1), from crds/pipelineruns.orchest.io.yaml. */
+export const pipelineRunResource = {
+  group: "orchest.io",
+  version: "v1alpha1",
+  apiVersion: "orchest.io/v1alpha1",
+  kind: "PipelineRun",
+  plural: "pipelineruns",
+  singular: "pipelinerun",
+  shortNames: ["plr"],
+  namespaced: true,
+} as const satisfies CustomResourceInfo;
+
+/** Subscriber (subscribers.orchest.io/v1alpha1), from crds/subscribers.orchest.io.yaml. */
+export const subscriberResource = {
+  group: "orchest.io",
+  version: "v1alpha1",
+  apiVersion: "orchest.io/v1alpha1",
+  kind: "Subscriber",
+  plural: "subscribers",
+  singular: "subscriber",
+  shortNames: ["sub"],
+  namespaced: true,
+} as const satisfies CustomResourceInfo;
+
 /** Every kind defined in crds/, in file order. */
-export const customResources: readonly CustomResourceInfo[] = [eventDeliveryResource, imageBuildResource, imageLocationResource, orchestClusterResource];
+export const customResources: readonly CustomResourceInfo[] = [eventDeliveryResource, imageBuildResource, imageLocationResource, orchestClusterResource, pipelineRunResource, subscriberResource];

@@ -1,0 +1,131 @@
+import type { ImageBuild, ImageBuildStatus, ImageLocation } from "../../crds/types/index.js";
+import { BUILT_LABEL, BUILT_VALUE, imageLocationName } from "../../agent/location-identity.js";
+import {
+  byLabel,
+  isAlreadyExists,
+  objectKey,
+  toControllerOwner,
+  updateStatus,
+  type Controller,
+  type GroupVersionKind,
+  type KubeObject,
+  type Manager,
+  type Reconciler,
+  type Result,
+} from "../../reconcilers/index.js";
+import { NODE } from "../scheduling/index.js";
+import { progressOf, TERMINAL_PHASES } from "./build-progress.js";
+import { buildTarget } from "./build-target.js";
+import { BUILD_UID_LABEL, builderPod, DEFAULT_BUILDER_IMAGES, type BuilderImages } from "./builder-pod.js";
+
+export const IMAGE_BUILD: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind: "ImageBuild" };
+const DEFAULT_TIMEOUT_SECONDS = 3600;
+
+export interface ImageBuildControllerOptions {
+  readonly builderImages?: BuilderImages;
+  /** How long a finished build keeps its builder pod (and so its log). @default 1 hour */
+  readonly podRetentionMs?: number;
+  /** Re-check of a build waiting for a node. @default 30s */
+  readonly noNodeRecheckMs?: number;
+}
+
+/**
+ * ImageBuild → one builder pod, followed to the end. Done means built (not pushed): on success the
+ * building node's ImageLocation is recorded as built, and that node's agent pushes it. Cancel by
+ * spec.cancel or by deleting the build (its pod is owned and goes with it); a deadline; finished builders
+ * are deleted after a retention period.
+ */
+export function addImageBuildController(manager: Manager, options: ImageBuildControllerOptions = {}): Controller {
+  const { client, informers } = manager;
+  const events = manager.eventRecorder("orchest-api");
+  const builds = informers.informerFor(IMAGE_BUILD);
+  const nodes = informers.informerFor(NODE);
+  const pods = informers.informerFor({ apiVersion: "v1", kind: "Pod" }, { labelSelector: BUILD_UID_LABEL });
+  pods.addIndexer(BUILD_UID_LABEL, byLabel(BUILD_UID_LABEL));
+  const retentionMs = options.podRetentionMs ?? 3_600_000;
+
+  const deletePod = (build: ImageBuild, name: string) => client.delete({ apiVersion: "v1", kind: "Pod", namespace: build.metadata!.namespace!, name });
+
+  const recordBuilt = async (build: ImageBuild, node: string, digest: string | undefined): Promise<void> => {
+    const location: ImageLocation = {
+      apiVersion: "orchest.io/v1alpha1",
+      kind: "ImageLocation",
+      metadata: {
+        name: imageLocationName(build.spec.image, digest ?? build.spec.image, node),
+        namespace: build.metadata!.namespace!,
+        labels: { [BUILT_LABEL]: BUILT_VALUE, "app.kubernetes.io/managed-by": "orchest-api" },
+      },
+      spec: { image: build.spec.image, node, ...(digest ? { digest } : {}) },
+    };
+    try {
+      await client.create(location as unknown as KubeObject);
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+  };
+
+  const reconcile: Reconciler = async (request): Promise<Result | void> => {
+    const build = builds.get(objectKey(request)) as unknown as ImageBuild | undefined;
+    if (!build || build.metadata?.deletionTimestamp) return;
+    const obj = build as unknown as KubeObject;
+    const previous = build.status ?? {};
+    const now = new Date();
+    const pod = pods.byIndex(BUILD_UID_LABEL, build.metadata!.uid!)[0];
+    const write = async (status: ImageBuildStatus) => {
+      const next = { ...status, observedGeneration: build.metadata?.generation };
+      await updateStatus(client, obj, { ...next });
+      if (next.phase !== previous.phase) {
+        const warning = next.phase === "Failed" || next.phase === "Cancelled";
+        await events.record(obj, warning ? "Warning" : "Normal", next.reason ?? next.phase!, "Build", next.message ?? next.phase!);
+      }
+    };
+
+    if (TERMINAL_PHASES.has(previous.phase ?? "")) {
+      if (!pod) return;
+      const left = Date.parse(previous.completionTime ?? now.toISOString()) + retentionMs - now.getTime();
+      if (left > 0) return { requeueAfter: left };
+      await deletePod(build, pod.metadata.name!);
+      return;
+    }
+    const finish = async (phase: "Failed" | "Cancelled", reason: string, message: string) => {
+      if (pod) await deletePod(build, pod.metadata.name!);
+      await write({ ...previous, phase, reason, message, completionTime: now.toISOString() });
+    };
+    if (build.spec.cancel) return finish("Cancelled", "CancelRequested", "spec.cancel was set: the builder pod was deleted");
+    const timeoutMs = (build.spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+    const deadlineLeft = Date.parse(build.metadata!.creationTimestamp!) + timeoutMs - now.getTime();
+    if (deadlineLeft <= 0) return finish("Failed", "DeadlineExceeded", `the build did not finish within ${timeoutMs / 1000}s (spec.timeoutSeconds)`);
+
+    if (!pod) {
+      // Created before but not in the cache: the cache may lag our create, so ask the apiserver.
+      if (previous.podName && (await client.get({ apiVersion: "v1", kind: "Pod", namespace: build.metadata!.namespace!, name: previous.podName }))) return;
+      if (previous.podName && previous.phase === "Building") return finish("Failed", "BuilderPodDeleted", `the builder pod ${previous.podName} was deleted before it finished`);
+      const target = buildTarget(build.spec, nodes.list());
+      if (typeof target === "string") {
+        await write({ ...previous, phase: "Pending", reason: "NoBuildNode", message: target });
+        return { requeueAfter: Math.min(options.noNodeRecheckMs ?? 30_000, deadlineLeft) };
+      }
+      const created = builderPod(build, target, options.builderImages ?? DEFAULT_BUILDER_IMAGES);
+      try {
+        await client.create(created);
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+      }
+      await write({ phase: "Pending", reason: "BuilderCreated", message: `builder pod created for a ${target.runtime} node`, podName: created.metadata.name!, runtime: target.runtime });
+      return { requeueAfter: deadlineLeft };
+    }
+
+    const progress = progressOf(pod, now.toISOString());
+    if (progress.phase === "Succeeded") await recordBuilt(build, progress.node!, progress.digest);
+    await write({ ...(previous.runtime ? { runtime: previous.runtime } : {}), ...progress });
+    return TERMINAL_PHASES.has(progress.phase!) ? { requeueAfter: retentionMs } : { requeueAfter: deadlineLeft };
+  };
+
+  const controller = manager.addController({ name: "imagebuild", reconciler: reconcile });
+  controller.watch(builds);
+  controller.watch(pods, { map: toControllerOwner(IMAGE_BUILD) });
+  const pendingForNodes = () =>
+    builds.list().filter((b) => (b.status as ImageBuildStatus | undefined)?.reason === "NoBuildNode").map((b) => ({ namespace: b.metadata.namespace, name: b.metadata.name! }));
+  controller.watch(nodes, { map: pendingForNodes });
+  return controller;
+}
