@@ -1,7 +1,7 @@
 import test from "ava";
 import YAML from "yaml";
-import { CHART_DIR, CRD_DIR } from "../cli/paths.js";
-import { kubectl, runProcess } from "../cli/testing.js";
+import { CHART_DIR } from "../cli/paths.js";
+import { installCrds, kubectl, runProcess } from "../cli/testing.js";
 import { OPERATOR_IMAGE_REPOSITORY, operatorManifests } from "../synth/operator/index.js";
 import { ensureBinaries } from "../testbed/binaries.js";
 import { createTestNamespace, useTestbed } from "../testbed/index.js";
@@ -53,7 +53,7 @@ test("values set the namespace, image, replicas, resources and leader election",
 
 test("helm template output, CRDs included, is accepted by the API server (dry run)", async (t) => {
   const tb = await useTestbed();
-  await kubectl(["apply", "--server-side", "--field-manager=orchest-cli-test", "-f", CRD_DIR]);
+  await installCrds();
   const namespace = await createTestNamespace(tb.kubeConfig, "chart");
   const rendered = await helm("template", "orchest-operator", CHART_DIR, "--include-crds", "--set", `namespace=${namespace}`, "--set", "createNamespace=false", "--set", "replicas=2");
   const out = await kubectl(["apply", "--dry-run=server", "-f", "-"], rendered);

@@ -60,6 +60,21 @@ export function explain(what: string, error: unknown): never {
   throw new CliError(`${what}: ${message}`);
 }
 
+/** Answers worth retrying: throttling, and storage re-initializing after a CRD changed (429), or unavailable (503). */
+const TRANSIENT = new Set([429, 503]);
+
+/** Runs `call`, retrying transient API answers with a growing pause (about 10s in all). */
+async function retrying<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= 5 || !TRANSIENT.has(apiFailure(error)?.code ?? 0)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
+
 const OC = { apiVersion: orchestClusterResource.apiVersion, kind: orchestClusterResource.kind } as const;
 
 /** Kubernetes calls of the CLI. */
@@ -90,9 +105,7 @@ export class Kube {
   /** Server-side apply of each object in order (the CLI owns the fields it sets, conflicts are forced). */
   async apply(objects: readonly AnyObject[]): Promise<void> {
     for (const object of objects) {
-      await this.objects
-        .patch(object as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply)
-        .catch((error) => explain(`applying ${object.kind} ${object.metadata?.name}`, error));
+      await retrying(() => this.objects.patch(object as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply)).catch((error) => explain(`applying ${object.kind} ${object.metadata?.name}`, error));
     }
   }
 
@@ -101,7 +114,7 @@ export class Kube {
     let deleted = 0;
     for (const object of objects) {
       try {
-        await this.objects.delete(object as KubernetesObject, undefined, undefined, undefined, undefined, "Background");
+        await retrying(() => this.objects.delete(object as KubernetesObject, undefined, undefined, undefined, undefined, "Background"));
         deleted++;
       } catch (error) {
         if (!isNotFound(error)) explain(`deleting ${object.kind} ${object.metadata?.name}`, error);
@@ -113,7 +126,7 @@ export class Kube {
   /** True when the CustomResourceDefinition exists and is Established. */
   async crdEstablished(name: string): Promise<boolean> {
     try {
-      const crd = await this.config.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name });
+      const crd = await retrying(() => this.config.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name }));
       return crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ?? false;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -124,7 +137,7 @@ export class Kube {
   /** The OrchestCluster, or undefined when there is none of that name. */
   async getCluster(key: ObjectKey): Promise<OrchestCluster | undefined> {
     try {
-      return (await this.objects.read({ ...OC, metadata: { name: key.name, namespace: key.namespace } })) as OrchestCluster;
+      return (await retrying(() => this.objects.read({ ...OC, metadata: { name: key.name, namespace: key.namespace } }))) as OrchestCluster;
     } catch (error) {
       if (isNotFound(error) && (await this.crdEstablished(`${orchestClusterResource.plural}.${orchestClusterResource.group}`))) return undefined;
       if (isNotFound(error)) throw new CliError("the OrchestCluster CRD is not installed: run orchest install first");
@@ -135,7 +148,7 @@ export class Kube {
   /** OrchestClusters of a namespace, or of every namespace when `namespace` is undefined. */
   async listClusters(namespace: string | undefined): Promise<OrchestCluster[]> {
     try {
-      const list = await this.objects.list(OC.apiVersion, OC.kind, namespace);
+      const list = await retrying(() => this.objects.list(OC.apiVersion, OC.kind, namespace));
       return list.items.map((item) => ({ ...(item as OrchestCluster), ...OC }));
     } catch (error) {
       if (isNotFound(error)) throw new CliError("the OrchestCluster CRD is not installed: run orchest install first");
@@ -148,7 +161,7 @@ export class Kube {
     // The body names the object too: client-node derives the request path from it.
     const body = { ...OC, ...patch, metadata: { ...patch.metadata, name: key.name, namespace: key.namespace } };
     try {
-      return (await this.objects.patch(body, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch)) as OrchestCluster;
+      return (await retrying(() => this.objects.patch(body, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch))) as OrchestCluster;
     } catch (error) {
       return explain(`patching OrchestCluster ${key.namespace}/${key.name}`, error);
     }

@@ -4,6 +4,8 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { FIELD_MANAGER } from "./kube.js";
+import { CRD_DIR } from "./paths.js";
 
 /** What a finished process printed, and its exit code. */
 export interface ProcessResult {
@@ -68,4 +70,10 @@ export async function writeStatus(namespace: string, name: string, status: Recor
 /** A condition as the operator writes it. */
 export function condition(type: string, status: "True" | "False", reason: string, message = ""): Record<string, unknown> {
   return { type, status, reason, message, lastTransitionTime: new Date().toISOString() };
+}
+
+/** Installs the CRDs as `orchest install` does (same field manager, so test files and the CLI never conflict). */
+export async function installCrds(): Promise<void> {
+  await kubectl(["apply", "--server-side", "--force-conflicts", `--field-manager=${FIELD_MANAGER}`, "-f", CRD_DIR]);
+  await kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/orchestclusters.orchest.io"]);
 }

@@ -2,8 +2,8 @@ import test from "ava";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
-import { CRD_DIR, PACKAGE_ROOT } from "../cli/paths.js";
-import { kubectl } from "../cli/testing.js";
+import { PACKAGE_ROOT } from "../cli/paths.js";
+import { installCrds, kubectl } from "../cli/testing.js";
 import { useTestbed } from "../testbed/index.js";
 
 const example = (file: string) => join(PACKAGE_ROOT, "examples", file);
@@ -11,8 +11,7 @@ const documents = (file: string) => YAML.parseAllDocuments(readFileSync(example(
 
 test("examples/orchestcluster.yaml is accepted by the API server with the CRDs installed (dry run)", async (t) => {
   await useTestbed();
-  await kubectl(["apply", "--server-side", "--field-manager=orchest-cli-test", "-f", CRD_DIR]);
-  await kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/orchestclusters.orchest.io"]);
+  await installCrds();
   await kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "orchest" } }));
   const out = await kubectl(["apply", "--dry-run=server", "-f", example("orchestcluster.yaml")]);
   t.regex(out, /orchestcluster\.orchest\.io\/cluster-1 (created|configured|unchanged) \(server dry run\)/);
