@@ -37,7 +37,8 @@ export function pullTurn(node: string, digest: string, holders: readonly Holder[
   const sources: (string | undefined)[] = [...peers, ...(options.registryHasIt ? [undefined] : [])];
   if (sources.length === 0) return { start: false, reason: "WaitingForSource", message: "no node holds the image yet and the registry does not have it" };
 
-  const queue = holders.filter((h) => !h.seed).sort((a, b) => queueOrder(digest, a.node).localeCompare(queueOrder(digest, b.node)));
+  const order = new Map(holders.map((h) => [h.node, queueOrder(digest, h.node)]));
+  const queue = holders.filter((h) => !h.seed).sort((a, b) => order.get(a.node)!.localeCompare(order.get(b.node)!));
   const rank = queue.findIndex((h) => h.node === node);
   const pulling = queue.filter((h) => h.node !== node && h.phase === "Pulling").length;
   const waitingAhead = queue.slice(0, Math.max(rank, 0)).filter((h) => isWaiting(h.phase)).length;
