@@ -25,7 +25,7 @@ export const MANAGED_BY = "orchest-node-agent";
  */
 export function imageLocationName(image: string, key: string, node: string): string {
   const hash = createHash("sha256").update(`${key}\n${node}`).digest("hex").slice(0, 20);
-  const repository = image.replace(/[@:].*$/, "").split("/").pop() ?? "";
+  const repository = (image.split("/").pop() ?? "").replace(/[@:].*$/, "");
   const stem = repository.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 30) || "image";
   return `${stem}-${hash}`;
 }
