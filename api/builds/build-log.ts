@@ -38,6 +38,8 @@ export class BuildLog {
   private received = 0;
   private lastNotice: string | undefined;
   private wake: (() => void) | undefined;
+  /** A change arrived while not sleeping: the next sleep returns at once, so no change is missed. */
+  private dirty = false;
   readonly done: Promise<void>;
 
   constructor(
@@ -60,6 +62,7 @@ export class BuildLog {
 
   /** The build changed: a pod may be there to follow, or the outcome known. */
   changed(): void {
+    this.dirty = true;
     this.wake?.();
   }
 
@@ -120,11 +123,16 @@ export class BuildLog {
   }
 
   private sleep(ms: number | undefined): Promise<void> {
+    if (this.dirty || this.abort.signal.aborted) {
+      this.dirty = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = ms === undefined ? undefined : setTimeout(() => this.wake?.(), ms);
       this.wake = () => {
         clearTimeout(timer);
         this.wake = undefined;
+        this.dirty = false;
         resolve();
       };
     });
