@@ -32,11 +32,12 @@ export class Informer implements WatchSink {
   private abort: AbortController | undefined;
   private running: Promise<void> | undefined;
 
-  constructor(
-    client: KubeClient,
-    readonly gvk: GroupVersionKind,
-    options: InformerOptions = {},
-  ) {
+  readonly gvk: GroupVersionKind;
+
+  constructor(client: KubeClient, type: GroupVersionKind, options: InformerOptions = {}) {
+    // Callers may pass a whole ref or object; only the type matters, and a name would narrow the list path.
+    const gvk = { apiVersion: type.apiVersion, kind: type.kind };
+    this.gvk = gvk;
     const custom = options.transform;
     this.transform = custom ? (obj) => custom(stripManagedFields(obj)) : stripManagedFields;
     this.logger = (options.logger ?? silentLogger).child({ informer: `${gvk.apiVersion}/${gvk.kind}` });
