@@ -2,19 +2,20 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import anyTest, { type TestFn } from "ava";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ImageLocation } from "../crds/types/index.js";
 import { installCrds } from "../operator/install.js";
 import { Informer, KubeClient, type KubeObject } from "../reconcilers/index.js";
-import { addSimulatedNode, buildOciImage, Containerd, createTestNamespace, useTestbed, type Testbed } from "../testbed/index.js";
+import { addSimulatedNode, Containerd, createTestNamespace, useTestbed, type Testbed } from "../testbed/index.js";
 import { type ManagedProcess } from "../testbed/process.js";
-import { BUILT_LABEL, BUILT_VALUE, IMAGE_LOCATION, imageLocationName } from "./location-identity.js";
+import { BUILT_LABEL, BUILT_VALUE, IMAGE_LOCATION } from "./location-identity.js";
 import { RegistryClient } from "./registry/client.js";
 import { uploadForeignPlatformImage } from "./registry/testing.js";
 import { ContainerdDriver } from "./runtime/containerd-driver.js";
 import { startAgentProcess } from "./testing/agent-process.js";
+import { placeBuiltImage, trustPlainRegistry } from "./testing/built-image.js";
 import { ThrottledProxy } from "./testing/throttled-proxy.js";
 import { PREPULL_ANNOTATION } from "./wanted.js";
 
@@ -55,19 +56,10 @@ async function eventually<T>(what: string, probe: () => T | undefined | Promise<
 const locationsOf = (watch: Informer, ns: string) => watch.list(ns) as unknown as ImageLocation[];
 const of = (watch: Informer, ns: string, digest: string) => locationsOf(watch, ns).filter((l) => l.spec.digest === digest);
 
-/** A fresh image imported into node `i`'s containerd as a builder leaves it, recorded as built there. */
-async function buildOn(ctx: Context, nodeIndex: number, name: string, bytes: number, registryHost = ctx.tb.registry!.host, ns = ctx.ns) {
-  const reference = `${registryHost}/agent-test/${name}-${randomBytes(3).toString("hex")}:v1`;
-  const image = await buildOciImage(reference, { "data.bin": randomBytes(bytes) });
+/** A fresh image in node `i`'s containerd, recorded as built there. */
+function buildOn(ctx: Context, nodeIndex: number, name: string, bytes: number, registryHost = ctx.tb.registry!.host, namespace = ctx.ns) {
   const node = ctx.nodes[nodeIndex]!;
-  execFileSync("ctr", ["--address", node.socket, "--namespace", "k8s.io", "images", "import", image.archive]);
-  const built: KubeObject = {
-    ...IMAGE_LOCATION,
-    metadata: { name: imageLocationName(reference, image.digest, node.name), namespace: ns, labels: { [BUILT_LABEL]: BUILT_VALUE } },
-    spec: { image: reference, digest: image.digest, node: node.name },
-  };
-  await ctx.client.create(built);
-  return { reference, digest: image.digest, size: image.size };
+  return placeBuiltImage(ctx.client, { namespace, node: node.name, socket: node.socket, registryHost }, name, bytes);
 }
 
 function presentEverywhere(ctx: Context, digest: string, nodes: readonly string[], ns = ctx.ns) {
@@ -216,10 +208,7 @@ test.serial("an agent killed mid-pull and restarted leaves no stuck Pulling and 
   // A slow registry (1 MiB/s) makes "mid-pull" a window of seconds; no peers, so the pull has to go there.
   const proxy = await ThrottledProxy.start(ctx.tb.registry!.host, 1 << 20);
   t.teardown(() => proxy.close());
-  for (const node of [ctx.nodes[0]!, ctx.nodes[2]!]) {
-    mkdirSync(join(node.hostsDir, proxy.host), { recursive: true });
-    writeFileSync(join(node.hostsDir, proxy.host, "hosts.toml"), `server = "http://${proxy.host}"\n`);
-  }
+  for (const node of [ctx.nodes[0]!, ctx.nodes[2]!]) trustPlainRegistry(node.hostsDir, proxy.host);
   const watch = new Informer(ctx.client, IMAGE_LOCATION, { namespace: ns });
   watch.start();
   t.teardown(() => watch.stop());
