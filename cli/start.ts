@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
     const operatorLog = join(cluster.dir, "orchest-operator.log");
     const logFd = openSync(operatorLog, "a");
-    operator = spawn(process.execPath, [operatorMain, "--leader-elect=false", "--probe-host=127.0.0.1", "--probe-port=0"], {
+    operator = spawn(process.execPath, [operatorMain, "--leader-elect=false", "--http-host=127.0.0.1", "--http-port=0"], {
       env: { ...process.env, KUBECONFIG: cluster.kubeconfig },
       stdio: ["ignore", logFd, logFd],
     });

@@ -36,7 +36,7 @@ test.after.always(async () => {
 });
 
 function startOperator(): ChildProcess {
-  return spawn(process.execPath, [operatorMain, "--leader-elect=false", "--probe-port=0", "--probe-host=127.0.0.1"], {
+  return spawn(process.execPath, [operatorMain, "--leader-elect=false", "--http-port=0", "--http-host=127.0.0.1"], {
     env: { ...process.env, KUBECONFIG: cluster.kubeconfig },
     stdio: "ignore",
   });

@@ -6,7 +6,9 @@ import { parseArgs } from "node:util";
 import { Manager } from "../reconcilers/index.js";
 import { addOrchestClusterController } from "./reconciler.js";
 
-const usage = `usage: orchest-operator [--leader-elect=true|false] [--lease-namespace NS] [--probe-port PORT] [--probe-host HOST]
+const usage = `usage: orchest-operator [--leader-elect=true|false] [--lease-namespace NS] [--http-port PORT] [--http-host HOST]
+  /healthz, /readyz and /metrics are served on HOST:PORT (default 0.0.0.0:8080; port 0 picks a free one).
+  The Lease lives in --lease-namespace (default: POD_NAMESPACE, else orchest-system).
 Kubernetes access: in-cluster service account, or KUBECONFIG.`;
 
 function options() {
@@ -15,8 +17,8 @@ function options() {
       options: {
         "leader-elect": { type: "string", default: "true" },
         "lease-namespace": { type: "string", default: process.env.POD_NAMESPACE ?? "orchest-system" },
-        "probe-port": { type: "string", default: "8081" },
-        "probe-host": { type: "string", default: "0.0.0.0" },
+        "http-port": { type: "string", default: "8080" },
+        "http-host": { type: "string", default: "0.0.0.0" },
         help: { type: "boolean", default: false },
       },
     });
@@ -24,10 +26,10 @@ function options() {
       process.stdout.write(`${usage}\n`);
       process.exit(0);
     }
-    const port = Number(values["probe-port"]);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--probe-port: "${values["probe-port"]}" is not a port. Fix: a number from 0 to 65535.`);
+    const port = Number(values["http-port"]);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--http-port: "${values["http-port"]}" is not a port. Fix: a number from 0 to 65535.`);
     if (!["true", "false"].includes(values["leader-elect"]!)) throw new Error(`--leader-elect: "${values["leader-elect"]}" must be true or false.`);
-    return { leaderElect: values["leader-elect"] === "true", leaseNamespace: values["lease-namespace"]!, port, host: values["probe-host"]! };
+    return { leaderElect: values["leader-elect"] === "true", leaseNamespace: values["lease-namespace"]!, port, host: values["http-host"]! };
   } catch (err) {
     process.stderr.write(`orchest-operator: ${(err as Error).message}\n${usage}\n`);
     process.exit(2);

@@ -18,7 +18,8 @@ class OrchestProject extends typescript.TypeScriptProject {
       if (spec.description) task.description = spec.description;
       for (const [key, value] of Object.entries(spec.env ?? {})) task.env(key, value);
       for (const step of spec.steps ?? []) {
-        if (typeof step === "string") task.exec(step, { receiveArgs: spec.receiveArgs });
+        if (typeof step === "string") task.exec(step);
+        else if (step.exec) task.exec(step.exec, { receiveArgs: step.receiveArgs });
         else if (step.spawn) task.spawn(this.tasks.tryFind(step.spawn));
       }
     }

@@ -61,8 +61,9 @@ async function runWith(args: string[]): Promise<number> {
   const dash = args.indexOf("--");
   const command = dash >= 0 ? args.slice(dash + 1) : [];
   if (command.length === 0) throw new Error(`run needs a command after --\n${usage}`);
-  const bin = dirname((await ensureBinaries(log)).kubectl!);
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  // kubectl, helm and the rest come first on PATH, so tests run the pinned versions.
+  const bins = [...new Set(Object.values(await ensureBinaries(log)).map((path) => dirname(path)))];
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: [...bins, process.env.PATH].join(":") };
   let cluster: Cluster | undefined;
   if (process.env.ORCHEST_TEST_KUBECONFIG) {
     log(`using the existing cluster of ORCHEST_TEST_KUBECONFIG=${process.env.ORCHEST_TEST_KUBECONFIG}; tests that need the test bed's containerd are skipped`);

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// `npm run bench`: every benchmark, each printing its numbers next to a baseline measured in the same run.
+// Speed targets live here, never in timed tests. `npm run bench -- operator synth` runs only those.
+import { run as operator } from "./operator.js";
+import { run as synth } from "./synth.js";
+
+const benches: Record<string, () => Promise<unknown>> = { synth, operator };
+
+async function main(only: string[]): Promise<void> {
+  const unknown = only.filter((name) => !(name in benches));
+  if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(", ")}. Fix: one of ${Object.keys(benches).join(", ")}`);
+  for (const [name, run] of Object.entries(benches)) {
+    if (only.length > 0 && !only.includes(name)) continue;
+    process.stdout.write(`\n== ${name}\n`);
+    await run();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`bench: ${err.message}\n`);
+    process.exit(1);
+  },
+);
