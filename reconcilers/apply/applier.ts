@@ -1,6 +1,6 @@
 import { sleep } from "../backoff.js";
 import type { KubeClient } from "../client/client.js";
-import { isAlreadyExists, isConflict } from "../client/errors.js";
+import { isAlreadyExists, isApiError, isConflict } from "../client/errors.js";
 import { refKey, refOf, type KubeObject, type ObjectRef } from "../client/object.js";
 import { silentLogger, type Logger } from "../log.js";
 import { diff } from "./diff.js";
@@ -101,9 +101,16 @@ export class Applier {
         this.remember(ref, live.metadata.resourceVersion, await this.options.client.patch(ref, patch, "json"));
         return "configured";
       } catch (err) {
-        if (attempt >= attempts || !(isConflict(err) || isAlreadyExists(err))) throw err;
-        // Someone wrote in between (or our cache was stale): read the truth and diff again.
-        live = await this.options.client.get(ref);
+        if (attempt >= attempts) throw err;
+        // Someone wrote in between, or our cache was stale: read the truth and diff again. A 422 is a lost
+        // race only if the resourceVersion our patch tested has moved on; otherwise the patch is invalid.
+        const fresh = await this.options.client.get(ref);
+        const raced =
+          isConflict(err) ||
+          isAlreadyExists(err) ||
+          (isApiError(err, 422) && live !== undefined && fresh?.metadata.resourceVersion !== live.metadata.resourceVersion);
+        if (!raced) throw err;
+        live = fresh;
       }
     }
   }

@@ -21,11 +21,9 @@ export const isAlreadyExists = (err: unknown): boolean => isApiError(err, 409) &
 export const isGone = (err: unknown): boolean => isApiError(err, 410);
 
 /**
- * Our writes are optimistic: a stale resourceVersion answers 409 Conflict, and a failed JSON-patch `test`
- * op on metadata.resourceVersion answers 422 with the patch error. Both mean "re-read and retry".
+ * A write lost a race: its resourceVersion was stale (409 Conflict). Note that a JSON patch whose `test`
+ * op fails answers 422 Invalid, the same as a malformed patch; only re-reading the object tells them apart.
  */
 export function isConflict(err: unknown): boolean {
-  if (!(err instanceof ApiError)) return false;
-  if (err.status === 409) return err.reason !== "AlreadyExists";
-  return err.status === 422 && /test operation|testing value/i.test(err.message);
+  return isApiError(err, 409) && err.reason !== "AlreadyExists";
 }
