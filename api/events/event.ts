@@ -54,6 +54,16 @@ export class OrchestEvent<T extends EventType = EventType> {
     return {};
   }
 
+  /**
+   * The entity this event is about, e.g. "project.job.pipeline_run/<uuid>": its deepest layer that has a
+   * uuid. Deliveries of one aggregate to one subscriber keep event order (created before started before
+   * succeeded); events of different aggregates are delivered concurrently.
+   */
+  get aggregate(): string | undefined {
+    const entity = this.layers().filter((layer) => layer.path.length > 0 && typeof layer.notification.uuid === "string").at(-1);
+    return entity && `${entity.path.join(".")}/${entity.notification.uuid as string}`;
+  }
+
   /** This class's layers: the parent's, then its own. Subclasses extend the list, never rewrite it. */
   protected layers(): Layer[] {
     return [

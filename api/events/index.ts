@@ -14,7 +14,7 @@ export type { JsonObject, JsonValue } from "./json.js";
 export { matchesPattern, patternProblem } from "./event-pattern.js";
 export { wants, EVERYTHING, type Subscription, type SubscriptionScope, type EventFacts } from "./subscription.js";
 export { deliveryName } from "./delivery-name.js";
-export { deliveriesFor, WEBHOOK_FORMAT_ANNOTATION, type Subscriber, type RecordingOptions } from "./recording.js";
+export { deliveriesFor, type Subscriber, type RecordingOptions } from "./recording.js";
 export { webhookRequest, type WebhookTarget, type WebhookMessage } from "./webhook-request.js";
 export { formatForUrl, type WebhookFormat } from "./webhook-body.js";
 export { DeliveryClient, type DeliveryClientOptions, type DeliveryRequest, type AttemptResult } from "./delivery-client.js";
@@ -24,3 +24,9 @@ export { DEFAULT_RETRY_POLICY, DEFAULT_MAX_ATTEMPTS, SVIX_SCHEDULE_MS, retryDela
 export { nextStep, afterAttempt, restartDelivery, type NextStep, type Transition } from "./delivery-state.js";
 export { captureRequest, type AnalyticsBackend } from "./posthog-capture.js";
 export { parseRelayBody, RELAY_BODY_LIMIT_BYTES, type RelayBody } from "./analytics-relay.js";
+export { Outbox, type OutboxOptions } from "./outbox.js";
+export { relayedDeliveries, type RelayedEvent } from "./relayed-event.js";
+export { addEventDeliveryController, EVENT_DELIVERY, RETRY_ANNOTATION, type DeliveryController, type DeliveryControllerOptions } from "./delivery-controller.js";
+export { SUBSCRIBER, DISABLED_CONDITION, isDisabled, subscriberOf } from "./subscriber-resource.js";
+export { asSubscriber, asDelivery } from "./kube-objects.js";
+export type { AnalyticsSettings } from "./delivery-request.js";

@@ -1,6 +1,6 @@
 import test from "ava";
 import { OneOffJobPipelineRunEvent } from "./one-off-job-event.js";
-import { deliveriesFor, WEBHOOK_FORMAT_ANNOTATION, type Subscriber } from "./recording.js";
+import { deliveriesFor, type Subscriber } from "./recording.js";
 import { formatForUrl } from "./webhook-body.js";
 
 const event = new OneOffJobPipelineRunEvent({
@@ -16,7 +16,7 @@ const subscribers: Subscriber[] = [
   { kind: "Webhook", name: "alerts", url: "https://hooks.slack.com/services/T/B/X", secretRef, subscription: { eventTypes: ["project:one-off-job:*"], scope: { kind: "project", projectUuid: "p1" } } },
   { kind: "Webhook", name: "other-project", url: "https://example.com/h", secretRef, subscription: { eventTypes: ["*"], scope: { kind: "project", projectUuid: "p2" } } },
   { kind: "Webhook", name: "retired", url: "https://example.com/h", secretRef, subscription: { eventTypes: ["*"], scope: { kind: "all" } }, disabled: true },
-  { kind: "Analytics", name: "analytics" },
+  { kind: "Analytics", name: "analytics", installId: "install-1" },
 ];
 const options = { namespace: "orchest", telemetryEnabled: true };
 
@@ -27,12 +27,16 @@ test("recording creates one delivery per subscriber that wants the event, with i
   t.like(webhook, {
     apiVersion: "orchest.io/v1alpha1",
     kind: "EventDelivery",
-    metadata: { namespace: "orchest", annotations: { [WEBHOOK_FORMAT_ANNOTATION]: "slack" } },
-    spec: { event: { id: event.id, type: event.type, timestamp: "2024-05-01T10:00:00.000Z" }, subscriber: { type: "Webhook", url: "https://hooks.slack.com/services/T/B/X", secretRef } },
+    metadata: { namespace: "orchest" },
+    spec: {
+      event: { id: event.id, type: event.type, timestamp: "2024-05-01T10:00:00.000Z", aggregate: "project.job.pipeline_run/r1" },
+      subscriber: { type: "Webhook", url: "https://hooks.slack.com/services/T/B/X", secretRef, format: "slack" },
+    },
   });
   t.deepEqual(webhook!.spec.event.payload, event.notificationPayload());
   t.deepEqual(analytics!.spec.event.payload, { ...event.telemetryPayload() });
   t.is(analytics!.spec.subscriber.url, undefined);
+  t.is(analytics!.spec.subscriber.installId, "install-1");
 });
 
 test("recording the same event twice yields the same delivery names", (t) => {

@@ -18,8 +18,8 @@ export type Subscriber =
       disabled?: boolean;
       maxAttempts?: number;
     }
-  /** Subscribed to everything; gets the telemetry payload. */
-  | { kind: "Analytics"; name: string };
+  /** Subscribed to everything; gets the telemetry payload, sent as this install. */
+  | { kind: "Analytics"; name: string; installId: string };
 
 export interface RecordingOptions {
   namespace: string;
@@ -28,41 +28,40 @@ export interface RecordingOptions {
 }
 
 /**
- * Until the EventDelivery CRD has a field for it, the message shape travels as an annotation, so that
- * delivering never needs to look the subscriber up.
- */
-export const WEBHOOK_FORMAT_ANNOTATION = "orchest.io/webhook-format";
-
-/**
  * The EventDeliveries that recording `event` creates: one per subscriber that wants it, each with a
  * snapshot of its payload taken now. Their names depend on (event id, subscriber) only, so creating them
  * again after a crash is refused by the API server as AlreadyExists: recorded twice, delivered once.
  */
 export function deliveriesFor(event: OrchestEvent, subscribers: readonly Subscriber[], options: RecordingOptions): EventDelivery[] {
-  const record = { id: event.id, type: event.type, timestamp: event.timestamp.toISOString() };
-  const delivery = (subscriber: Subscriber, annotations: Record<string, string>, spec: EventDelivery["spec"]): EventDelivery => ({
-    apiVersion: eventDeliveryResource.apiVersion,
-    kind: eventDeliveryResource.kind,
-    metadata: { name: deliveryName(event.id, subscriber.name), namespace: options.namespace, annotations },
-    spec,
-  });
+  const aggregate = event.aggregate;
+  const record = { id: event.id, type: event.type, timestamp: event.timestamp.toISOString(), ...(aggregate === undefined ? {} : { aggregate }) };
   return subscribers.flatMap((subscriber): EventDelivery[] => {
     if (subscriber.kind === "Analytics") {
       if (!options.telemetryEnabled) return [];
       return [
-        delivery(subscriber, {}, {
+        newDelivery(options.namespace, {
           event: { ...record, payload: { ...event.telemetryPayload() } },
-          subscriber: { name: subscriber.name, type: "Analytics" },
+          subscriber: { name: subscriber.name, type: "Analytics", installId: subscriber.installId },
         }),
       ];
     }
     if (subscriber.disabled || !wants(subscriber.subscription, event)) return [];
     return [
-      delivery(subscriber, { [WEBHOOK_FORMAT_ANNOTATION]: subscriber.format ?? formatForUrl(subscriber.url) }, {
+      newDelivery(options.namespace, {
         event: { ...record, payload: event.notificationPayload() },
-        subscriber: { name: subscriber.name, type: "Webhook", url: subscriber.url, secretRef: subscriber.secretRef },
+        subscriber: { name: subscriber.name, type: "Webhook", url: subscriber.url, secretRef: subscriber.secretRef, format: subscriber.format ?? formatForUrl(subscriber.url) },
         ...(subscriber.maxAttempts === undefined ? {} : { maxAttempts: subscriber.maxAttempts }),
       }),
     ];
   });
+}
+
+/** The EventDelivery of `spec`, named after (event id, subscriber). */
+export function newDelivery(namespace: string, spec: EventDelivery["spec"]): EventDelivery {
+  return {
+    apiVersion: eventDeliveryResource.apiVersion,
+    kind: eventDeliveryResource.kind,
+    metadata: { name: deliveryName(spec.event.id, spec.subscriber.name), namespace },
+    spec,
+  };
 }
