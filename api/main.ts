@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// The api process: a manager running the api's controllers over its CRDs, and the api's HTTP server.
+import { KubeConfig } from "@kubernetes/client-node";
+import { Manager } from "../reconcilers/index.js";
+import { addEventDeliveryController, asSubscriber, DeliveryClient, DEFAULT_RETRY_POLICY, Outbox, SUBSCRIBER } from "./events/index.js";
+import { parseApiOptions, USAGE } from "./options.js";
+import { registerAnalyticsRoutes } from "./server/analytics-routes.js";
+import { registerHealthRoutes } from "./server/health-routes.js";
+import { RateLimiter } from "./server/rate-limit.js";
+import { ApiServer } from "./server/server.js";
+
+/** The front end sends a handful of events per page view; this leaves room for bursts, not for floods. */
+const RELAY_EVENTS_PER_SECOND = 5;
+const RELAY_BURST = 30;
+
+function options() {
+  const args = process.argv.slice(2);
+  if (args.includes("--help")) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  try {
+    return parseApiOptions(args);
+  } catch (err) {
+    process.stderr.write(`orchest-api: ${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  const manager = new Manager({
+    kubeConfig,
+    name: "orchest-api",
+    ...(opts.leaderElect ? { leaderElection: { namespace: opts.namespace } } : {}),
+  });
+  const scope = { namespace: opts.namespace };
+
+  const http = new DeliveryClient({ addressPolicy: opts.addressPolicy, timeoutMs: opts.attemptTimeoutMs, maxSocketsPerEndpoint: opts.connectionsPerEndpoint });
+  const deliveries = addEventDeliveryController(manager, {
+    namespace: opts.namespace,
+    http,
+    retryPolicy: { ...DEFAULT_RETRY_POLICY, scheduleMs: opts.retryScheduleMs, maxAttempts: opts.maxAttempts },
+    retentionMs: opts.retentionMs,
+    maxInFlightPerEndpoint: opts.connectionsPerEndpoint,
+    ...(opts.analytics ? { analytics: opts.analytics } : {}),
+  });
+  const subscribers = manager.informers.informerFor(SUBSCRIBER, scope);
+  const outbox = new Outbox({
+    client: manager.client,
+    namespace: opts.namespace,
+    subscribers: async () => {
+      await subscribers.waitForSync();
+      return subscribers.list().map(asSubscriber);
+    },
+    analytics: opts.analytics !== undefined,
+  });
+
+  const server = new ApiServer(manager.logger);
+  registerHealthRoutes(server, { ready: () => manager.informers.hasSynced(), registry: manager.metrics.registry });
+  registerAnalyticsRoutes(server, { relay: (type, properties) => outbox.relay(type, properties), limiter: new RateLimiter(RELAY_EVENTS_PER_SECOND, RELAY_BURST) });
+
+  const address = await server.listen(opts.listen.host, opts.listen.port);
+  await manager.start();
+  manager.logger.info("listening", { address: `${address.address}:${address.port}`, analytics: opts.analytics !== undefined });
+
+  const stop = async () => {
+    await server.close();
+    await deliveries.stop();
+    await manager.stop();
+    http.close();
+  };
+  process.once("SIGTERM", () => void stop());
+  process.once("SIGINT", () => void stop());
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`orchest-api: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+import test from "ava";
+import { duration, parseApiOptions } from "./options.js";
+
+test("defaults: Svix's schedule, 15 s timeout, no analytics, loopback refused", (t) => {
+  const options = parseApiOptions([], {});
+  t.like(options, { namespace: "orchest", listen: { host: "0.0.0.0", port: 8080 }, attemptTimeoutMs: 15_000, maxAttempts: 10, leaderElect: true, retentionMs: 86_400_000 });
+  t.is(options.retryScheduleMs[0], 5_000);
+  t.is(options.analytics, undefined);
+  t.truthy(options.addressPolicy.refusal("127.0.0.1"));
+});
+
+test("analytics needs both telemetry and a backend; loopback is allowed by its flag", (t) => {
+  const backend = "--analytics-backend=https://eu.i.posthog.com";
+  t.is(parseApiOptions(["--telemetry=false", backend], {}).analytics, undefined);
+  t.like(parseApiOptions(["--telemetry=true", backend, "--webhook-allow-loopback"], { ORCHEST_ANALYTICS_API_KEY: "phc_1" }), {
+    analytics: { host: "https://eu.i.posthog.com", apiKey: "phc_1" },
+  });
+  t.is(parseApiOptions(["--webhook-allow-loopback"], {}).addressPolicy.refusal("127.0.0.1"), undefined);
+});
+
+test("a bad flag is refused with the flag and the fix", (t) => {
+  t.throws(() => parseApiOptions(["--retry-schedule=5s,soon"], {}), { message: /--retry-schedule: "soon" is not a duration. Fix: .*250ms/ });
+  t.throws(() => parseApiOptions(["--listen=8080"], {}), { message: /--listen: "8080" is not HOST:PORT/ });
+  t.throws(() => parseApiOptions(["--webhook-allow=10.0.0.0/x"], {}), { message: /--webhook-allow/ });
+  t.is(duration("retention", "1.5s"), 1500);
+});

@@ -1,0 +1,106 @@
+import { parseArgs } from "node:util";
+import { AddressPolicy, DEFAULT_MAX_ATTEMPTS, SVIX_SCHEDULE_MS } from "./events/index.js";
+
+export const USAGE = `usage: orchest-api [flags]
+  --namespace NS                 namespace of the Subscribers and EventDeliveries (default: $POD_NAMESPACE or orchest)
+  --listen HOST:PORT             HTTP server: /healthz /readyz /metrics POST /analytics (default 0.0.0.0:8080)
+  --telemetry true|false         the OrchestCluster's telemetry setting (default false: no analytics delivery is created)
+  --analytics-backend URL        PostHog-compatible capture host; empty: analytics off (default "")
+  --analytics-api-key KEY        its project API key (default: $ORCHEST_ANALYTICS_API_KEY)
+  --orchest-version V            reported with telemetry (default: $ORCHEST_VERSION or unknown)
+  --webhook-allow CIDR           non-public range webhooks may reach, e.g. 10.1.0.0/16 (repeatable)
+  --webhook-allow-loopback       let webhooks reach 127.0.0.0/8 and ::1 (tests)
+  --webhook-timeout DURATION     deadline of one attempt (default 15s)
+  --webhook-connections N        attempts in flight per endpoint (default 8)
+  --retry-schedule D,D,...       delays between attempts, the last repeats (default Svix's: 5s,5m,30m,2h,5h,10h,10h)
+  --max-attempts N               attempts before a delivery is dead-lettered, unless its subscriber says (default ${DEFAULT_MAX_ATTEMPTS})
+  --retention DURATION           how long Delivered records are kept (default 24h)
+  --leader-elect true|false      only the lease holder delivers (default true)
+Durations: 250ms, 5s, 5m, 2h. Kubernetes access: in-cluster service account, or KUBECONFIG.`;
+
+export interface ApiOptions {
+  namespace: string;
+  listen: { host: string; port: number };
+  /** Telemetry on and a backend configured: analytics deliveries are recorded and sent. */
+  analytics?: { host: string; apiKey: string; orchestVersion: string };
+  addressPolicy: AddressPolicy;
+  attemptTimeoutMs: number;
+  connectionsPerEndpoint: number;
+  retryScheduleMs: number[];
+  maxAttempts: number;
+  retentionMs: number;
+  leaderElect: boolean;
+}
+
+const LOOPBACK = ["127.0.0.0/8", "::1/128"];
+
+/** Parses the flags; throws an Error whose message names the flag and the fix. */
+export function parseApiOptions(args: string[], env: NodeJS.ProcessEnv = process.env): ApiOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      namespace: { type: "string", default: env.POD_NAMESPACE ?? "orchest" },
+      listen: { type: "string", default: "0.0.0.0:8080" },
+      telemetry: { type: "string", default: "false" },
+      "analytics-backend": { type: "string", default: "" },
+      "analytics-api-key": { type: "string", default: env.ORCHEST_ANALYTICS_API_KEY ?? "" },
+      "orchest-version": { type: "string", default: env.ORCHEST_VERSION ?? "unknown" },
+      "webhook-allow": { type: "string", multiple: true, default: [] },
+      "webhook-allow-loopback": { type: "boolean", default: false },
+      "webhook-timeout": { type: "string", default: "15s" },
+      "webhook-connections": { type: "string", default: "8" },
+      "retry-schedule": { type: "string", default: SVIX_SCHEDULE_MS.map((ms) => `${ms}ms`).join(",") },
+      "max-attempts": { type: "string", default: String(DEFAULT_MAX_ATTEMPTS) },
+      retention: { type: "string", default: "24h" },
+      "leader-elect": { type: "string", default: "true" },
+    },
+  });
+  const backend = values["analytics-backend"]!;
+  if (backend !== "" && !URL.canParse(backend)) throw new Error(`--analytics-backend: "${backend}" is not a URL. Fix: e.g. https://eu.i.posthog.com, or leave it empty for no analytics.`);
+  const telemetry = boolean("telemetry", values.telemetry!);
+  const allow = [...values["webhook-allow"]!, ...(values["webhook-allow-loopback"] ? LOOPBACK : [])];
+  let addressPolicy: AddressPolicy;
+  try {
+    addressPolicy = new AddressPolicy(allow);
+  } catch (err) {
+    throw new Error(`--webhook-allow: ${(err as Error).message}`);
+  }
+  return {
+    namespace: values.namespace!,
+    listen: hostPort(values.listen!),
+    ...(telemetry && backend !== "" ? { analytics: { host: backend, apiKey: values["analytics-api-key"]!, orchestVersion: values["orchest-version"]! } } : {}),
+    addressPolicy,
+    attemptTimeoutMs: duration("webhook-timeout", values["webhook-timeout"]!),
+    connectionsPerEndpoint: count("webhook-connections", values["webhook-connections"]!),
+    retryScheduleMs: values["retry-schedule"]!.split(",").map((d) => duration("retry-schedule", d.trim())),
+    maxAttempts: count("max-attempts", values["max-attempts"]!),
+    retentionMs: duration("retention", values.retention!),
+    leaderElect: boolean("leader-elect", values["leader-elect"]!),
+  };
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+export function duration(flag: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
+  if (!match) throw new Error(`--${flag}: "${text}" is not a duration. Fix: a number with a unit, e.g. 250ms, 5s, 5m or 2h.`);
+  return Math.round(Number(match[1]) * UNIT_MS[match[2]!]!);
+}
+
+function count(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag}: "${text}" is not a positive whole number. Fix: e.g. 8.`);
+  return n;
+}
+
+function boolean(flag: string, text: string): boolean {
+  if (text !== "true" && text !== "false") throw new Error(`--${flag}: "${text}" must be true or false.`);
+  return text === "true";
+}
+
+function hostPort(text: string): { host: string; port: number } {
+  const match = /^(.*):(\d+)$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) throw new Error(`--listen: "${text}" is not HOST:PORT. Fix: e.g. 0.0.0.0:8080, or 127.0.0.1:0 for a free port.`);
+  return { host: match[1]!.replace(/^\[(.*)\]$/, "$1"), port };
+}
