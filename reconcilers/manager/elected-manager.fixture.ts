@@ -1,0 +1,42 @@
+// A manager in its own process for the leader-election test: it reports on stdout, one JSON per line,
+// when it is ready, when it starts leading, and every reconcile (with start and end times).
+import { KubeConfig } from "@kubernetes/client-node";
+import { jsonLogger } from "../log.js";
+import { Manager } from "./manager.js";
+
+const [kubeconfigPath, namespace, identity] = process.argv.slice(2) as [string, string, string];
+const kubeConfig = new KubeConfig();
+kubeConfig.loadFromFile(kubeconfigPath);
+const report = (event: string, fields: Record<string, unknown> = {}) => process.stdout.write(JSON.stringify({ event, identity, at: Date.now(), ...fields }) + "\n");
+
+const manager = new Manager({
+  kubeConfig,
+  name: "elected",
+  leaderElection: { namespace, leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500, identity },
+  probes: { port: 0 },
+  logger: jsonLogger({ level: "error" }),
+});
+manager
+  .addController({
+    name: "configmaps",
+    reconciler: async ({ name }) => {
+      const start = Date.now();
+      await new Promise((r) => setTimeout(r, 20));
+      report("reconcile", { key: name, start, end: Date.now() });
+    },
+  })
+  .watch(manager.informers.informerFor({ apiVersion: "v1", kind: "ConfigMap" }, { namespace }));
+await manager.start();
+report("ready", { port: manager.probePort });
+const watchLeadership = setInterval(() => {
+  if (manager.isLeader()) {
+    report("leading");
+    clearInterval(watchLeadership);
+  }
+}, 10);
+process.once("SIGTERM", async () => {
+  clearInterval(watchLeadership);
+  await manager.stop();
+  report("stopped");
+  process.exit(0);
+});
