@@ -1,0 +1,108 @@
+import test from "ava";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { installCrds } from "../../operator/install.js";
+import { EventRecorder, jsonLogger, KubeClient, type KubeObject } from "../../reconcilers/index.js";
+import { waitFor } from "../../reconcilers/testing.js";
+import { createTestNamespace, useTestbed } from "../../testbed/index.js";
+import { gitInjection, KNOWN_HOSTS_CONFIG_MAP, SSH_KEYS_DIR } from "./git-injection.js";
+import { createGitPod } from "./git-pod.js";
+import { gitIdentityConfigMap, sshKeySecret } from "./git-settings.js";
+
+/** Runs real git with exactly the env a pod would get from the injection (plus a private HOME). */
+function git(cwd: string, env: Array<{ name: string; value: string }>, ...args: string[]): string {
+  const home = mkdtempSync(join(tmpdir(), "git-home-"));
+  return execFileSync("git", args, { cwd, encoding: "utf8", env: { PATH: process.env.PATH, HOME: home, ...Object.fromEntries(env.map((e) => [e.name, e.value])) } });
+}
+
+test("a git user name with shell syntax reaches git as that literal string and runs nothing", (t) => {
+  const canary = join(mkdtempSync(join(tmpdir(), "canary-")), "ran");
+  for (const name of ['x"; rm -rf / #', `x"; touch ${canary} #`, `$(touch ${canary})`, `\`touch ${canary}\``]) {
+    const email = `a'b"@example.com; touch ${canary}`;
+    const { env } = gitInjection("jupyter-server", { identity: { name, email }, sshKeySecrets: ["k"] });
+    const repo = mkdtempSync(join(tmpdir(), "git-repo-"));
+    git(repo, env, "init", "--quiet");
+    git(repo, env, "commit", "--quiet", "--allow-empty", "-m", "first");
+    t.is(git(repo, env, "log", "-1", "--format=%an%n%ae%n%cn%n%ce"), `${name}\n${email}\n${name}\n${email}\n`);
+    t.is(git(repo, env, "config", "user.name"), `${name}\n`);
+    t.false(existsSync(canary), `nothing ran for ${name}`);
+  }
+});
+
+test("keys go to the Jupyter server and git imports read-only with mode 0400; environment shells get git config only", (t) => {
+  const settings = { identity: { name: "Ada" }, sshKeySecrets: ["ssh-key-u-github", "ssh-key-u-gitlab"] };
+  for (const consumer of ["jupyter-server", "git-import"] as const) {
+    const { volumes, volumeMounts, env } = gitInjection(consumer, settings);
+    t.deepEqual(volumes[1], {
+      name: "git-ssh-keys",
+      projected: {
+        defaultMode: 0o400,
+        sources: [
+          { secret: { name: "ssh-key-u-github", items: [{ key: "ssh-privatekey", path: "key-0" }] } },
+          { secret: { name: "ssh-key-u-gitlab", items: [{ key: "ssh-privatekey", path: "key-1" }] } },
+        ],
+      },
+    });
+    t.deepEqual(volumeMounts.map((m) => [m.mountPath, m.readOnly]), [["/etc/orchest/ssh/known-hosts", true], [SSH_KEYS_DIR, true]]);
+    const sshCommand = env.find((e) => e.value.startsWith("ssh "))!.value;
+    t.is(sshCommand, `ssh -F /dev/null -o UserKnownHostsFile=/etc/orchest/ssh/known-hosts/known_hosts -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -i ${SSH_KEYS_DIR}/key-0 -i ${SSH_KEYS_DIR}/key-1`);
+  }
+  const shell = gitInjection("environment-shell", settings);
+  t.deepEqual(shell.volumes.map((v) => v.name), ["git-known-hosts"]);
+  t.false(JSON.stringify(shell).includes("ssh-key-u-"), "no key reference in a shell's pod");
+  t.true(shell.env.some((e) => e.name === "GIT_AUTHOR_NAME" && e.value === "Ada"));
+});
+
+test("on the test bed: pods get the settings, and the key material appears in no Event, log line, pod spec or status", async (t) => {
+  const tb = await useTestbed();
+  installCrds(tb.kubeconfigPath);
+  const ns = await createTestNamespace(tb.kubeConfig, "git");
+  const client = new KubeClient(tb.kubeConfig);
+  t.teardown(() => client.close());
+  const user = "u-1";
+  const marker = `KEYMATERIAL${randomBytes(12).toString("hex")}`;
+  const privateKey = `-----BEGIN OPENSSH PRIVATE KEY-----\n${marker}\n-----END OPENSSH PRIVATE KEY-----\n`;
+  await client.create(sshKeySecret(ns, user, "github", privateKey));
+  await client.create(gitIdentityConfigMap(ns, user, { name: 'x"; rm -rf / #', email: "ada@example.com" }));
+  await client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: KNOWN_HOSTS_CONFIG_MAP, namespace: ns }, data: { known_hosts: "github.com ssh-ed25519 AAAA\n" } });
+
+  const lines: string[] = [];
+  const logger = jsonLogger({ level: "debug", write: (line) => lines.push(line) });
+  const events = new EventRecorder(client, "orchest-api", "test", logger);
+  const pod = (name: string): KubeObject => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: ns, labels: { "testbed.orchest.io/completes": "true" } },
+    spec: { restartPolicy: "Never", containers: [{ name: "main", image: "jupyter/base-notebook", env: [{ name: "GIT_AUTHOR_NAME", value: "overridden" }] }] },
+  });
+  const created = await Promise.all([
+    createGitPod(client, events, logger, { consumer: "jupyter-server", user, pod: pod("jupyter-server"), container: "main" }),
+    createGitPod(client, events, logger, { consumer: "git-import", user, pod: pod("git-import"), container: "main" }),
+    createGitPod(client, events, logger, { consumer: "environment-shell", user, pod: pod("environment-shell"), container: "main" }),
+  ]);
+  const env = (p: KubeObject) => (p.spec as any).containers[0].env as Array<{ name: string; value: string }>;
+  t.deepEqual(env(created[0]!).filter((e) => e.name === "GIT_AUTHOR_NAME"), [{ name: "GIT_AUTHOR_NAME", value: 'x"; rm -rf / #' }]);
+  t.true(JSON.stringify(created[1]!.spec).includes("ssh-key-u-1-github"));
+  t.false(JSON.stringify(created[2]!.spec).includes("ssh-key-u-1-github"));
+
+  // Let the pods run their course (kwok), so their statuses are final, then scan every place a key could leak.
+  await waitFor("the pods to complete", async () => {
+    const pods = (await client.list({ apiVersion: "v1", kind: "Pod" }, { namespace: ns })).items;
+    return pods.length === 3 && pods.every((p) => (p.status as any)?.phase === "Succeeded");
+  }, 30_000, 200);
+  const pods = (await client.list({ apiVersion: "v1", kind: "Pod" }, { namespace: ns })).items;
+  const allEvents = [
+    ...(await client.list({ apiVersion: "events.k8s.io/v1", kind: "Event" }, { namespace: ns })).items,
+    ...(await client.list({ apiVersion: "v1", kind: "Event" }, { namespace: ns })).items,
+  ];
+  t.true(allEvents.some((e) => e.reason === "GitConfigured"));
+  t.true(lines.some((l) => l.includes("git settings injected")));
+  const encoded = Buffer.from(privateKey).toString("base64");
+  const haystacks = { events: JSON.stringify(allEvents), logs: lines.join("\n"), pods: JSON.stringify(pods) };
+  for (const [where, text] of Object.entries(haystacks)) {
+    t.false(text.includes(marker) || text.includes(encoded) || text.includes(Buffer.from(marker).toString("base64")), `key material in ${where}`);
+  }
+});

@@ -1,0 +1,5 @@
+// Pipeline runs: the PipelineRun controller, the step pods and the step environment contract.
+export { addPipelineRunController, PIPELINE_RUN, type PipelineRunControllerOptions, type RunTransition, type RunTransitionSink } from "./reconciler.js";
+export { stepPod, RUN_UID_LABEL, STEP_LABEL, DATA_DIR } from "./step-pod.js";
+export { stepEnv, type EnvVar, type StepIdentity, type StepRunner } from "./step-env.js";
+export { cycleIn } from "./dag.js";

@@ -1,0 +1,117 @@
+import type { PipelineRun, PipelineRunStatus } from "../../crds/types/index.js";
+import {
+  byLabel,
+  isAlreadyExists,
+  objectKey,
+  toControllerOwner,
+  updateStatus,
+  type Controller,
+  type GroupVersionKind,
+  type KubeObject,
+  type Manager,
+  type Reconciler,
+} from "../../reconcilers/index.js";
+import { ImagePlacer } from "../scheduling/index.js";
+import { cycleIn } from "./dag.js";
+import { cancelled, readyToStart, runOutcome, stepStatusOf, withSkips } from "./run-state.js";
+import { RUN_UID_LABEL, STEP_LABEL, stepPod } from "./step-pod.js";
+
+export const PIPELINE_RUN: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind: "PipelineRun" };
+
+/** A run's phase changes, for the Orchest event system (api/events) to record as pipeline-run events. */
+export type RunTransition = "started" | "succeeded" | "failed" | "cancelled";
+export type RunTransitionSink = (run: PipelineRun, transition: RunTransition) => Promise<void>;
+
+export interface PipelineRunControllerOptions {
+  /**
+   * Called once per phase change. The seam for api/events: it has no `record` yet, and building an
+   * OrchestEvent needs the project, pipeline and job the API knows, not the run.
+   */
+  readonly onTransition?: RunTransitionSink;
+}
+
+const TRANSITIONS: Partial<Record<NonNullable<PipelineRunStatus["phase"]>, RunTransition>> = {
+  Running: "started",
+  Succeeded: "succeeded",
+  Failed: "failed",
+  Cancelled: "cancelled",
+};
+
+/**
+ * Runs PipelineRuns: each step a pod once its parents succeeded, interactive runs placed on nodes holding
+ * the step image, outcomes in status. Step pods are owned by the run: deleting the run deletes them.
+ */
+export function addPipelineRunController(manager: Manager, options: PipelineRunControllerOptions = {}): Controller {
+  const { client, informers } = manager;
+  const events = manager.eventRecorder("orchest-api");
+  const runs = informers.informerFor(PIPELINE_RUN);
+  const pods = informers.informerFor({ apiVersion: "v1", kind: "Pod" }, { labelSelector: RUN_UID_LABEL });
+  pods.addIndexer(RUN_UID_LABEL, byLabel(RUN_UID_LABEL));
+  const placer = new ImagePlacer(informers);
+
+  const reconcile: Reconciler = async (request) => {
+    const run = runs.get(objectKey(request)) as unknown as PipelineRun | undefined;
+    if (!run || run.metadata?.deletionTimestamp) return;
+    const obj = run as unknown as KubeObject;
+    const previous = run.status ?? {};
+    const now = new Date().toISOString();
+    const generation = run.metadata?.generation;
+
+    const cycle = cycleIn(run.spec.steps);
+    if (cycle) {
+      if (previous.phase !== "Failed") await events.record(obj, "Warning", "InvalidPipeline", "Validate", cycle);
+      await updateStatus(client, obj, { ...previous, observedGeneration: generation, phase: "Failed", reason: "InvalidPipeline", message: cycle, completionTime: previous.completionTime ?? now });
+      return;
+    }
+
+    const podOf = new Map(pods.byIndex(RUN_UID_LABEL, run.metadata!.uid!).map((p) => [p.metadata.labels![STEP_LABEL]!, p]));
+    const recorded = new Map((previous.steps ?? []).map((s) => [s.uuid, s]));
+    let steps = withSkips(run.spec.steps, run.spec.steps.map((s) => stepStatusOf(s, podOf.get(s.uuid), recorded.get(s.uuid))));
+
+    if (run.spec.cancel) {
+      for (const s of steps.filter((s) => s.phase === "Running")) await client.delete({ apiVersion: "v1", kind: "Pod", namespace: run.metadata!.namespace!, name: s.podName! });
+      steps = cancelled(steps, now);
+    } else {
+      const scope = run.spec.mode === "Interactive" ? "interactive" : "non-interactive";
+      // Placement reads caches this controller does not watch: they must hold the cluster before a pod is placed.
+      await placer.waitForSync();
+      for (const step of readyToStart(run.spec.steps, steps)) {
+        const placement = placer.place(step.image, scope, run.metadata!.namespace!);
+        if (placement.unconstrained) await events.record(obj, "Warning", "ImageNotOnAnyNode", "Schedule", `step ${step.uuid}: ${placement.unconstrained}`);
+        const pod = stepPod(run, step, placement);
+        try {
+          await client.create(pod);
+        } catch (err) {
+          if (!isAlreadyExists(err)) throw err;
+        }
+        steps = steps.map((s) => (s.uuid === step.uuid ? { uuid: s.uuid, phase: "Running", podName: pod.metadata.name!, startTime: now } : s));
+      }
+    }
+
+    const outcome = runOutcome(run, steps);
+    const finished = ["Succeeded", "Failed", "Cancelled"].includes(outcome.phase!);
+    const started = steps.some((s) => s.startTime);
+    const status: PipelineRunStatus = {
+      ...(previous.conditions ? { conditions: previous.conditions } : {}),
+      observedGeneration: generation,
+      ...outcome,
+      progress: `${steps.filter((s) => s.phase === "Succeeded").length}/${steps.length}`,
+      ...(started || previous.startTime ? { startTime: previous.startTime ?? now } : {}),
+      ...(finished ? { completionTime: previous.completionTime ?? now } : {}),
+      steps,
+    };
+    await updateStatus(client, obj, { ...status });
+    if (status.phase !== previous.phase) {
+      const transition = TRANSITIONS[status.phase!];
+      if (transition) {
+        await events.record(obj, status.phase === "Failed" ? "Warning" : "Normal", status.reason!, "Run", status.message!);
+        await options.onTransition?.(run, transition);
+      }
+    }
+  };
+
+  const controller = manager.addController({ name: "pipelinerun", reconciler: reconcile });
+  controller.watch(runs);
+  controller.watch(pods, { map: toControllerOwner(PIPELINE_RUN) });
+  return controller;
+}
