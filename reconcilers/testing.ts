@@ -102,3 +102,25 @@ export function stackManifests(namespace: string, apps: number, image = "nginx:1
   );
   return objects;
 }
+
+/** The q-quantile (0..1) of some numbers, nearest-rank. */
+export function percentile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** Prints a benchmark's rows with our number and the baseline's side by side, and their ratio. */
+export function printComparison(title: string, baseline: string, rows: Array<[string, number, number]>): void {
+  const width = Math.max(...rows.map(([label]) => label.length), 10);
+  const cell = (v: string) => v.padStart(14);
+  const lines = [`\n${title}`, `${"".padEnd(width)}${cell("ours")}${cell(baseline)}${cell("ratio")}`];
+  for (const [label, ours, theirs] of rows) {
+    const ratio = theirs === 0 ? (ours === 0 ? "1.00" : "∞") : (ours / theirs).toFixed(2);
+    lines.push(`${label.padEnd(width)}${cell(format(ours))}${cell(format(theirs))}${cell(ratio)}`);
+  }
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+function format(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
