@@ -2,6 +2,8 @@
 // The api process: a manager running the api's controllers over its CRDs, and the api's HTTP server.
 import { KubeConfig } from "@kubernetes/client-node";
 import { Manager } from "../reconcilers/index.js";
+import { addImageBuildController, BuildLogs, IMAGE_BUILD, podLogSource, registerBuildLogRoutes } from "./builds/index.js";
+import { addPipelineRunController } from "./pipelines/index.js";
 import { addEventDeliveryController, asSubscriber, DeliveryClient, DEFAULT_RETRY_POLICY, Outbox, SUBSCRIBER } from "./events/index.js";
 import { parseApiOptions, USAGE } from "./options.js";
 import { registerAnalyticsRoutes } from "./server/analytics-routes.js";
@@ -58,7 +60,13 @@ async function main(): Promise<void> {
     analytics: opts.analytics !== undefined,
   });
 
+  addImageBuildController(manager, scope);
+  // Pipeline-run events reach api/events once the runs carry the project and job their OrchestEvents need.
+  addPipelineRunController(manager, scope);
+  const buildLogs = new BuildLogs({ source: podLogSource(manager.client.transport), builds: manager.informers.informerFor(IMAGE_BUILD, scope) });
+
   const server = new ApiServer(manager.logger);
+  registerBuildLogRoutes(server, buildLogs, opts.namespace);
   registerHealthRoutes(server, { ready: () => manager.informers.hasSynced(), registry: manager.metrics.registry });
   registerAnalyticsRoutes(server, { relay: (type, properties) => outbox.relay(type, properties), limiter: new RateLimiter(RELAY_EVENTS_PER_SECOND, RELAY_BURST) });
 
@@ -68,6 +76,7 @@ async function main(): Promise<void> {
 
   const stop = async () => {
     await server.close();
+    await buildLogs.close();
     await deliveries.stop();
     await manager.stop();
     http.close();

@@ -1,7 +1,5 @@
 import test from "ava";
 import { request } from "node:http";
-import type { AddressInfo } from "node:net";
-import { createServer, type Server } from "node:http";
 import type { ImageBuild, ImageLocation } from "../../crds/types/index.js";
 import { installCrds } from "../../operator/install.js";
 import { KubeClient, Manager, silentLogger, type KubeObject } from "../../reconcilers/index.js";
@@ -10,7 +8,8 @@ import { createTestNamespace, useTestbed } from "../../testbed/index.js";
 import { BUILT_LABEL } from "../../agent/location-identity.js";
 import { addNodePool, type NodePool } from "../scheduling/node-pool.js";
 import { BuildLogs } from "./build-logs.js";
-import { buildLogsHandler } from "./log-handler.js";
+import { ApiServer } from "../server/server.js";
+import { registerBuildLogRoutes } from "./log-routes.js";
 import { podLogSource } from "./log-source.js";
 import { addImageBuildController, IMAGE_BUILD } from "./reconciler.js";
 
@@ -19,7 +18,8 @@ let pool: NodePool;
 let client: KubeClient;
 let manager: Manager;
 let logs: BuildLogs;
-let server: Server;
+let server: ApiServer;
+let port: number;
 
 test.before(async () => {
   const tb = await useTestbed();
@@ -30,18 +30,15 @@ test.before(async () => {
   manager = new Manager({ kubeConfig: tb.kubeConfig, name: "orchest-api-test", logger: silentLogger });
   addImageBuildController(manager, { podRetentionMs: 4_000 });
   logs = new BuildLogs({ source: podLogSource(manager.client.transport), builds: manager.informers.informerFor(IMAGE_BUILD), retryMs: 500, keepEndedMs: 60_000 });
-  const handle = buildLogsHandler(logs);
-  server = createServer((req, res) => {
-    if (!handle(req, res)) res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  server = new ApiServer();
+  registerBuildLogRoutes(server, logs, ns);
+  port = (await server.listen("127.0.0.1", 0)).port;
   await manager.start();
   await client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "context", namespace: ns }, data: { Dockerfile: "FROM scratch\n" } });
 });
 
 test.after.always(async () => {
-  server?.closeAllConnections();
-  server?.close();
+  await server?.close();
   await logs?.close();
   await manager?.stop();
   client?.close();
@@ -137,7 +134,6 @@ test("a build with no node of its runtime waits Pending with NoBuildNode", async
 
 /** Reads server-sent events until `end` (or the timeout), calling `onEvent` for each as it arrives. */
 function readEvents(path: string, onEvent: (event: { event: string; data: string; id?: string }) => void, headers: Record<string, string> = {}): Promise<Array<{ event: string; data: string; id?: string }>> {
-  const { port } = server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
     const events: Array<{ event: string; data: string; id?: string }> = [];
     const req = request({ host: "127.0.0.1", port, path, headers }, (res) => {
@@ -168,7 +164,7 @@ test("the build log endpoint follows the builder through the Kubernetes API and 
   await client.create(newBuild("logs", { runtime: "docker" }));
   const building = await phaseOf("logs", "Building");
   let completed = false;
-  const events = await readEvents(`/api/builds/${ns}/logs/logs`, (event) => {
+  const events = await readEvents(`/builds/logs/logs`, (event) => {
     // The stream is open while the builder runs: only now is the build finished.
     if (!completed && event.event === "notice") {
       completed = true;
@@ -184,15 +180,14 @@ test("the build log endpoint follows the builder through the Kubernetes API and 
   t.like(JSON.parse(end.data), { phase: "Succeeded", reason: "Built" });
 
   // A late joiner gets the kept events and the outcome at once.
-  const late = await readEvents(`/api/builds/${ns}/logs/logs`, () => {});
+  const late = await readEvents(`/builds/logs/logs`, () => {});
   t.is(late.at(-1)?.event, "end");
   t.like(JSON.parse(late.at(-1)!.data), { phase: "Succeeded" });
 });
 
 test("the build log endpoint answers 404 for a build that does not exist", async (t) => {
-  const { port } = server.address() as AddressInfo;
   const status = await new Promise<number>((resolve, reject) => {
-    request({ host: "127.0.0.1", port, path: `/api/builds/${ns}/nope/logs` }, (res) => {
+    request({ host: "127.0.0.1", port, path: `/builds/nope/logs` }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     }).on("error", reject).end();

@@ -6,4 +6,5 @@ export { progressOf, digestOf } from "./build-progress.js";
 export { podLogSource, type LogSource } from "./log-source.js";
 export { BuildLog, type LogEvent, type BuildOutcome } from "./build-log.js";
 export { BuildLogs, type BuildLogsOptions } from "./build-logs.js";
-export { buildLogsHandler, sseFrame } from "./log-handler.js";
+export { streamBuildLog, sseFrame } from "./log-handler.js";
+export { registerBuildLogRoutes } from "./log-routes.js";

@@ -22,6 +22,8 @@ export const IMAGE_BUILD: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1"
 const DEFAULT_TIMEOUT_SECONDS = 3600;
 
 export interface ImageBuildControllerOptions {
+  /** Watch builds (and their pods) of this namespace only, as the api does; all namespaces when unset. */
+  readonly namespace?: string;
   readonly builderImages?: BuilderImages;
   /** How long a finished build keeps its builder pod (and so its log). @default 1 hour */
   readonly podRetentionMs?: number;
@@ -38,9 +40,10 @@ export interface ImageBuildControllerOptions {
 export function addImageBuildController(manager: Manager, options: ImageBuildControllerOptions = {}): Controller {
   const { client, informers } = manager;
   const events = manager.eventRecorder("orchest-api");
-  const builds = informers.informerFor(IMAGE_BUILD);
+  const scope = options.namespace ? { namespace: options.namespace } : {};
+  const builds = informers.informerFor(IMAGE_BUILD, scope);
   const nodes = informers.informerFor(NODE);
-  const pods = informers.informerFor({ apiVersion: "v1", kind: "Pod" }, { labelSelector: BUILD_UID_LABEL });
+  const pods = informers.informerFor({ apiVersion: "v1", kind: "Pod" }, { ...scope, labelSelector: BUILD_UID_LABEL });
   pods.addIndexer(BUILD_UID_LABEL, byLabel(BUILD_UID_LABEL));
   const retentionMs = options.podRetentionMs ?? 3_600_000;
 

@@ -23,6 +23,8 @@ export type RunTransition = "started" | "succeeded" | "failed" | "cancelled";
 export type RunTransitionSink = (run: PipelineRun, transition: RunTransition) => Promise<void>;
 
 export interface PipelineRunControllerOptions {
+  /** Watch runs (and their pods and ImageLocations) of this namespace only, as the api does; all namespaces when unset. */
+  readonly namespace?: string;
   /**
    * Called once per phase change. The seam for api/events: it has no `record` yet, and building an
    * OrchestEvent needs the project, pipeline and job the API knows, not the run.
@@ -44,10 +46,11 @@ const TRANSITIONS: Partial<Record<NonNullable<PipelineRunStatus["phase"]>, RunTr
 export function addPipelineRunController(manager: Manager, options: PipelineRunControllerOptions = {}): Controller {
   const { client, informers } = manager;
   const events = manager.eventRecorder("orchest-api");
-  const runs = informers.informerFor(PIPELINE_RUN);
-  const pods = informers.informerFor({ apiVersion: "v1", kind: "Pod" }, { labelSelector: RUN_UID_LABEL });
+  const scope = options.namespace ? { namespace: options.namespace } : {};
+  const runs = informers.informerFor(PIPELINE_RUN, scope);
+  const pods = informers.informerFor({ apiVersion: "v1", kind: "Pod" }, { ...scope, labelSelector: RUN_UID_LABEL });
   pods.addIndexer(RUN_UID_LABEL, byLabel(RUN_UID_LABEL));
-  const placer = new ImagePlacer(informers);
+  const placer = new ImagePlacer(informers, options.namespace);
 
   const reconcile: Reconciler = async (request) => {
     const run = runs.get(objectKey(request)) as unknown as PipelineRun | undefined;

@@ -12,10 +12,12 @@ export class ImagePlacer {
   readonly locations: Informer;
   readonly clusters: Informer;
 
-  constructor(informers: SharedInformers) {
+  /** `namespace` limits the ImageLocations and OrchestClusters read to the api's own namespace. */
+  constructor(informers: SharedInformers, namespace?: string) {
+    const scope = namespace ? { namespace } : {};
     this.nodes = informers.informerFor(NODE);
-    this.locations = informers.informerFor(IMAGE_LOCATION);
-    this.clusters = informers.informerFor(ORCHEST_CLUSTER);
+    this.locations = informers.informerFor(IMAGE_LOCATION, scope);
+    this.clusters = informers.informerFor(ORCHEST_CLUSTER, scope);
   }
 
   /** Placement of a pod of `image` that will live in `namespace`. */
