@@ -115,9 +115,12 @@ export function locationReconciler(options: LocationReconcilerOptions): Reconcil
   };
 
   const turnFor = (location: ImageLocation, ref: ImageReference, digest: string): Turn => {
-    if (!options.mirrors || ref.registry !== options.registryHost) return { start: true };
     const others = locations.byIndex(BY_IMAGE, digest) as unknown as ImageLocation[];
     const seeds = others.filter(isBuilt);
+    const registryHasIt = seeds.length === 0 || seeds.some((l) => l.status?.pushedToRegistry);
+    if (!options.mirrors || ref.registry !== options.registryHost) {
+      return registryHasIt ? { start: true } : { start: false, reason: "WaitingForSource", message: "the building node has not pushed the image yet" };
+    }
     const holders: Holder[] = others.map((l) => ({
       node: l.spec.node,
       phase: l.status?.phase,
@@ -125,7 +128,6 @@ export function locationReconciler(options: LocationReconcilerOptions): Reconcil
       ...(l.metadata?.annotations?.[PEER_ADDRESS_ANNOTATION] && { peerAddress: l.metadata.annotations[PEER_ADDRESS_ANNOTATION] }),
     }));
     if (!holders.some((h) => h.node === identity.node)) holders.push({ node: identity.node, phase: location.status?.phase, seed: false });
-    const registryHasIt = seeds.length === 0 || seeds.some((l) => l.status?.pushedToRegistry);
     return pullTurn(identity.node, digest, holders, { fanout: options.waveFanout, registryHasIt });
   };
 
