@@ -143,8 +143,7 @@ export function addEventDeliveryController(manager: Manager, options: DeliveryCo
     inFlight.set(key, running);
   };
 
-  const reconcile: Reconciler = async (request: Request): Promise<Result | void> => {
-    const key = objectKey(request);
+  const decide = async (key: string): Promise<Result | void> => {
     if (inFlight.has(key) || stopping) return;
     const delivery = cachedDelivery(key);
     if (!delivery) return written.forget(key);
@@ -178,6 +177,15 @@ export function addEventDeliveryController(manager: Manager, options: DeliveryCo
     const endpoint = endpointOf(delivery.spec.subscriber.url ?? options.analytics?.host ?? "analytics");
     if (!slots.tryAcquire(endpoint, key)) return; // woken when a slot frees
     launch(key, delivery, endpoint);
+  };
+
+  const reconcile: Reconciler = async (request: Request) => {
+    const key = objectKey(request);
+    try {
+      return await decide(key);
+    } finally {
+      slots.decline(key);
+    }
   };
 
   const controller = manager.addController({ name: "eventdelivery", reconciler: reconcile, maxConcurrentReconciles: options.workers ?? 4 });

@@ -46,3 +46,16 @@ test("our own writes are waited for until the cache has caught up", (t) => {
   t.true(written.isSeen("ns/a", "120"));
   t.true(written.isSeen("ns/a", "100"), "forgotten once seen");
 });
+
+test("a woken key that does not need its slot passes it on to the next parked one", (t) => {
+  const woken: string[] = [];
+  const slots = new EndpointSlots(1, (key) => woken.push(key));
+  t.true(slots.tryAcquire("e", "a"));
+  t.false(slots.tryAcquire("e", "b"));
+  t.false(slots.tryAcquire("e", "c"));
+  slots.release("e");
+  slots.decline("b");
+  t.deepEqual(woken, ["b", "c"]);
+  slots.decline("x");
+  t.deepEqual(woken, ["b", "c"], "declining without having been woken changes nothing");
+});
