@@ -1,0 +1,63 @@
+// Test support on the test bed: pipeline-run events in order, webhook Subscribers with their Secrets, and
+// what loopback receivers got.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { EventDelivery } from "../../crds/types/index.js";
+import type { KubeClient, KubeObject } from "../../reconcilers/index.js";
+import { EVENT_DELIVERY } from "./delivery-controller.js";
+import { asDelivery, asSubscriber } from "./kube-objects.js";
+import type { ReceivedRequest } from "./loopback-receiver.js";
+import { OneOffJobPipelineRunEvent } from "./one-off-job-event.js";
+import { Outbox } from "./outbox.js";
+import { SUBSCRIBER } from "./subscriber-resource.js";
+
+const RUN_LIFECYCLE = ["created", "started", "failed", "deleted"] as const;
+
+/** `runs` pipeline runs of one job, each with its four lifecycle events in order (4·runs events). */
+export function pipelineRunEvents(runs: number): OneOffJobPipelineRunEvent[][] {
+  const project = { uuid: randomUUID(), name: "churn" };
+  const job = { uuid: randomUUID(), name: "nightly", pipelineName: "train", status: "STARTED" as const, envVariables: {}, totalRuns: runs };
+  const start = Date.now();
+  return Array.from({ length: runs }, (_, run) => {
+    const pipelineRun = { uuid: randomUUID(), status: "STARTED" as const, parameters: { alpha: run }, steps: [] };
+    return RUN_LIFECYCLE.map(
+      (what, i) =>
+        new OneOffJobPipelineRunEvent({ id: randomUUID(), type: `project:one-off-job:pipeline-run:${what}`, timestamp: new Date(start + run + i * 1000), project, job, pipelineRun }),
+    );
+  });
+}
+
+/** Records each run's events in order, `parallel` runs at a time; returns when every delivery is stored. */
+export async function recordAll(outbox: Pick<Outbox, "record">, runs: OneOffJobPipelineRunEvent[][], parallel = 16): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < runs.length) for (const event of runs[next++]!) await outbox.record(event);
+  };
+  await Promise.all(Array.from({ length: parallel }, lane));
+}
+
+export function newSecret(): string {
+  return `whsec_${randomBytes(24).toString("base64")}`;
+}
+
+/** A webhook Subscriber for every event, and the Secret with its signing secret. */
+export async function createWebhook(client: KubeClient, namespace: string, name: string, url: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const secret = newSecret();
+  await client.create({ apiVersion: "v1", kind: "Secret", metadata: { name, namespace }, stringData: { secret } });
+  await client.create({
+    ...SUBSCRIBER,
+    metadata: { name, namespace },
+    spec: { type: "Webhook", webhook: { url, secretRef: { name }, eventTypes: ["*"], format: "json", ...extra } },
+  } as KubeObject);
+  return secret;
+}
+
+/** An outbox reading Subscribers straight from the apiserver. */
+export function outboxFor(client: KubeClient, namespace: string, analytics = false): Outbox {
+  return new Outbox({ client, namespace, analytics, subscribers: async () => (await client.list(SUBSCRIBER, { namespace })).items.map(asSubscriber) });
+}
+
+export async function listDeliveries(client: KubeClient, namespace: string): Promise<EventDelivery[]> {
+  return (await client.list(EVENT_DELIVERY, { namespace })).items.map(asDelivery);
+}
+
+export const header = (request: ReceivedRequest, name: string) => request.headers[name] as string;
