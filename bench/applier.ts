@@ -11,7 +11,7 @@ import { cacheReader } from "../reconcilers/apply/live.js";
 import { SharedInformers } from "../reconcilers/cache/shared-informers.js";
 import { KubeClient } from "../reconcilers/client/client.js";
 import type { KubeObject } from "../reconcilers/client/object.js";
-import { printComparison, stackManifests } from "../reconcilers/testing.js";
+import { apiserverRequests, printComparison, stackManifests } from "../reconcilers/testing.js";
 import { ensureBinaries } from "../testbed/binaries.js";
 import { apiserverGet, startControlPlane } from "../testbed/index.js";
 import { quietLog } from "../testbed/progress.js";
@@ -27,7 +27,8 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bench-applier-"));
   try {
     const kc = cp.kubeConfig();
-    const requests = async () => apiserverRequests(await apiserverGet(kc, "/metrics"));
+    // Every request the apiserver served, except its own lease renewals (the only other client here).
+    const requests = async () => apiserverRequests(await apiserverGet(kc, "/metrics"), (l) => l.resource !== "leases");
     const measure = async (step: () => Promise<unknown>): Promise<Round> => {
       const before = await requests();
       const started = performance.now();
@@ -81,16 +82,6 @@ export async function run(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     await cp.stop();
   }
-}
-
-/** Requests the apiserver served, except its own lease renewals (the only other writer on this control plane). */
-function apiserverRequests(metricsText: string): number {
-  let sum = 0;
-  for (const line of metricsText.split("\n")) {
-    if (!line.startsWith("apiserver_request_total{") || line.includes('resource="leases"')) continue;
-    sum += Number(line.slice(line.lastIndexOf(" ") + 1));
-  }
-  return sum;
 }
 
 // Lets watch events of the first apply reach the cache, as they would between two reconciles.

@@ -12,16 +12,20 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
   }
 }
 
-/** Sum of apiserver_request_total for write verbs on the given resources, from the apiserver's /metrics text. */
-export function apiserverWrites(metricsText: string, resources: ReadonlySet<string>): number {
+/** Sum of the apiserver's apiserver_request_total series (from its /metrics text) whose labels pass `filter`. */
+export function apiserverRequests(metricsText: string, filter: (labels: Record<string, string>) => boolean): number {
   let sum = 0;
   for (const line of metricsText.split("\n")) {
     if (!line.startsWith("apiserver_request_total{")) continue;
-    const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (!resources.has(labels.resource!) || !["POST", "PUT", "PATCH", "DELETE"].includes(labels.verb!)) continue;
-    sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+    const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    if (filter(labels)) sum += Number(line.slice(line.lastIndexOf(" ") + 1));
   }
   return sum;
+}
+
+/** Writes (create, update, patch, delete) the apiserver counted on the given resources. */
+export function apiserverWrites(metricsText: string, resources: ReadonlySet<string>): number {
+  return apiserverRequests(metricsText, (l) => resources.has(l.resource!) && ["POST", "PUT", "PATCH", "DELETE"].includes(l.verb!));
 }
 
 /**

@@ -3,6 +3,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { KubeClient } from "../client/client.js";
 import type { KubeObject } from "../client/object.js";
 import { Informer } from "./informer.js";
+import { byOwnerUid } from "./store.js";
 
 // These tests feed the informer directly (as its watcher would) and never send a request.
 function informer(): { informer: Informer; events: string[] } {
@@ -61,7 +62,7 @@ test("cached objects are frozen and carry no managedFields", (t) => {
 
 test("indexers find objects by owner and follow updates", (t) => {
   const { informer: inf } = informer();
-  inf.addIndexer("owner", (o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid));
+  inf.addIndexer("owner", byOwnerUid);
   const owned = { ...cm("a", "1", "10"), metadata: { ...cm("a", "1", "10").metadata, ownerReferences: [{ apiVersion: "v1", kind: "X", name: "x", uid: "owner-1" }] } };
   inf.replace([owned, cm("b", "2", "11")]);
   t.deepEqual(inf.byIndex("owner", "owner-1").map((o) => o.metadata.name), ["a"]);

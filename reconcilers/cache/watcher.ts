@@ -39,7 +39,7 @@ interface RawWatchEvent {
  */
 export class Watcher {
   private readonly logger: Logger;
-  private readonly listing: Required<Pick<WatcherOptions, "pageSize">> & WatcherOptions;
+  private readonly options: WatcherOptions;
 
   constructor(
     private readonly client: KubeClient,
@@ -47,13 +47,13 @@ export class Watcher {
     private readonly sink: WatchSink,
     options: WatcherOptions = {},
   ) {
-    this.listing = { pageSize: 500, ...options };
+    this.options = options;
     this.logger = (options.logger ?? silentLogger).child({ watch: `${gvk.apiVersion}/${gvk.kind}` });
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const base = this.listing.backoffBaseMs ?? 200;
-    const cap = this.listing.backoffCapMs ?? 30_000;
+    const base = this.options.backoffBaseMs ?? 200;
+    const cap = this.options.backoffCapMs ?? 30_000;
     let resourceVersion: string | undefined;
     let failures = 0;
     while (!signal.aborted) {
@@ -83,10 +83,10 @@ export class Watcher {
     do {
       if (signal.aborted) throw new Error("aborted");
       const page = await this.client.list(this.gvk, {
-        namespace: this.listing.namespace,
-        labelSelector: this.listing.labelSelector,
-        fieldSelector: this.listing.fieldSelector,
-        limit: this.listing.pageSize,
+        namespace: this.options.namespace,
+        labelSelector: this.options.labelSelector,
+        fieldSelector: this.options.fieldSelector,
+        limit: this.options.pageSize ?? 500,
         continue: continueToken,
       });
       items.push(...page.items);
@@ -99,9 +99,9 @@ export class Watcher {
 
   /** One watch; returns the resourceVersion to resume from when it ends normally. */
   private async watch(resourceVersion: string, signal: AbortSignal): Promise<string> {
-    const timeoutSeconds = this.listing.timeoutSeconds ?? Math.floor(300 * (1 + Math.random()));
-    const idleTimeoutMs = this.listing.idleTimeoutMs ?? 120_000;
-    const path = await this.client.path({ ...this.gvk, namespace: this.listing.namespace });
+    const timeoutSeconds = this.options.timeoutSeconds ?? Math.floor(300 * (1 + Math.random()));
+    const idleTimeoutMs = this.options.idleTimeoutMs ?? 120_000;
+    const path = await this.client.path({ ...this.gvk, namespace: this.options.namespace });
     const opened = Date.now();
     const res = await this.client.transport.stream(path, {
       query: {
@@ -109,8 +109,8 @@ export class Watcher {
         allowWatchBookmarks: true,
         resourceVersion,
         timeoutSeconds,
-        labelSelector: this.listing.labelSelector,
-        fieldSelector: this.listing.fieldSelector,
+        labelSelector: this.options.labelSelector,
+        fieldSelector: this.options.fieldSelector,
       },
       signal,
     });

@@ -70,6 +70,11 @@ export function objectKey(obj: { metadata: ObjectMeta } | { namespace?: string; 
   return meta.namespace ? `${meta.namespace}/${meta.name}` : `${meta.name}`;
 }
 
+/** A MicroTime (events, leases): RFC 3339 with exactly six fractional digits. */
+export function microTime(date = new Date()): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
+
 export function parseObjectKey(key: string): { namespace?: string; name: string } {
   const slash = key.indexOf("/");
   return slash < 0 ? { name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };

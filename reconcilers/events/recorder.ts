@@ -1,5 +1,5 @@
 import type { KubeClient } from "../client/client.js";
-import type { KubeObject } from "../client/object.js";
+import { microTime, type KubeObject } from "../client/object.js";
 import { silentLogger, type Logger } from "../log.js";
 
 export type EventType = "Normal" | "Warning";
@@ -23,7 +23,7 @@ export class EventRecorder {
       kind: "Event",
       // Named like client-go's events (<object>.<hex time>): a generateName ending in "." is invalid.
       metadata: { name: `${regarding.metadata.name}.${eventSuffix()}`, namespace },
-      eventTime: microTime(new Date()),
+      eventTime: microTime(),
       reportingController: this.controller,
       reportingInstance: this.instance,
       action,
@@ -49,9 +49,4 @@ export class EventRecorder {
 
 function eventSuffix(): string {
   return (BigInt(Date.now()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000))).toString(16);
-}
-
-// events.k8s.io wants MicroTime: RFC 3339 with exactly six fractional digits.
-function microTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }

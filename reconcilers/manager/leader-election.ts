@@ -1,6 +1,6 @@
 import { sleep } from "../backoff.js";
 import type { KubeClient } from "../client/client.js";
-import type { KubeObject, ObjectRef } from "../client/object.js";
+import { microTime, type KubeObject, type ObjectRef } from "../client/object.js";
 import { silentLogger, type Logger } from "../log.js";
 
 export interface LeaderElectionOptions {
@@ -126,8 +126,4 @@ export class LeaderElector {
     const record = JSON.stringify(lease.spec ?? {});
     if (this.observed?.record !== record) this.observed = { record, at: Date.now() };
   }
-}
-
-function microTime(): string {
-  return new Date().toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
