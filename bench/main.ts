@@ -1,10 +1,24 @@
 #!/usr/bin/env node
 // `npm run bench`: every benchmark, each printing its numbers next to a baseline measured in the same run.
 // Speed targets live here, never in timed tests. `npm run bench -- operator synth` runs only those.
+import { run as agent } from "./agent.js";
+import { run as applier } from "./applier.js";
+import { run as convergence } from "./convergence.js";
+import { run as events } from "./events.js";
+import { run as informer } from "./informer.js";
 import { run as operator } from "./operator.js";
 import { run as synth } from "./synth.js";
 
-const benches: Record<string, () => Promise<unknown>> = { synth, operator };
+// In the order of the architecture: the engine, then its users.
+const benches: Record<string, () => Promise<unknown>> = {
+  informer,
+  applier,
+  convergence,
+  synth,
+  operator,
+  agent: () => agent(),
+  events: () => events(),
+};
 
 async function main(only: string[]): Promise<void> {
   const unknown = only.filter((name) => !(name in benches));
