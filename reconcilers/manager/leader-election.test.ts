@@ -70,7 +70,10 @@ test("two managers: only the leader reconciles, the standby takes over within th
   const firstOfB = Math.min(...reconciles.filter((r) => r.identity === "manager-b").map((r) => r.start!));
   t.true(firstOfB > lastOfA && firstOfB >= killedAt, "no reconcile of the standby overlaps the leader's");
 
-  const metrics = await (await fetch(`http://127.0.0.1:${find(reports, "manager-b", "ready")!.port}/metrics`)).text();
+  const probes = `http://127.0.0.1:${find(reports, "manager-b", "ready")!.port}`;
+  t.is((await fetch(`${probes}/healthz`)).status, 200);
+  t.is((await fetch(`${probes}/readyz`)).status, 200, "ready: its caches synced");
+  const metrics = await (await fetch(`${probes}/metrics`)).text();
   t.regex(metrics, /leader_election_master_status\{name="elected"\} 1/);
   t.regex(metrics, /controller_runtime_reconcile_total\{controller="configmaps",result="success"\} [1-9]/);
   t.regex(metrics, /workqueue_adds_total\{controller="configmaps",name="configmaps"\} [1-9]/);
