@@ -66,10 +66,23 @@ export class OrchestApi extends Construct {
     this.role.allow(READ_WRITE, custom("batch", "jobs"), custom("networking.k8s.io", "ingresses"), custom("argoproj.io", "workflows"));
     this.role.allow(
       READ_WRITE,
-      ...["imagebuilds", "imagebuilds/status", "imagelocations", "imagelocations/status", "eventdeliveries", "eventdeliveries/status"].map((r) =>
-        custom("orchest.io", r),
-      ),
+      ...[
+        "imagebuilds",
+        "imagebuilds/status",
+        "imagelocations",
+        "imagelocations/status",
+        "eventdeliveries",
+        "eventdeliveries/status",
+        "pipelineruns",
+        "pipelineruns/status",
+        "subscribers",
+        "subscribers/status",
+        // Deliveries are owned by their Subscriber; setting that ownerReference needs update on finalizers.
+        "subscribers/finalizers",
+      ].map((r) => custom("orchest.io", r)),
     );
+    // The api's manager: leader election on a Lease, and Events for kubectl describe.
+    this.role.allow(READ_WRITE, custom("coordination.k8s.io", "leases"), custom("events.k8s.io", "events"));
     this.role.allow(READ, custom("orchest.io", "orchestclusters"));
     const binding = new kplus.RoleBinding(this, "role-binding", { metadata: objectMeta(ctx, COMPONENT, COMPONENT), role: this.role });
     binding.addSubjects(this.serviceAccount);
