@@ -49,6 +49,8 @@ export class Apiserver {
       "--allow-privileged=true",
       // Loopback is not a valid endpoint address for the kubernetes Service; nothing in the test bed needs it.
       "--endpoint-reconciler-type=none",
+      // Simulated nodes' hostnames resolve nowhere; their InternalIP (127.0.0.1) reaches kwok's kubelet server.
+      "--kubelet-preferred-address-types=InternalIP",
       "--profiling=false",
       "--v=0",
     ], join(this.dir, "kube-apiserver.log"));

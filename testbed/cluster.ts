@@ -10,6 +10,8 @@ import { Etcd } from "./etcd.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { addSimulatedNode, startKwok, waitForNodesReady, type SimulatedNode } from "./kwok.js";
 import { ensureDebianPackages } from "./packages.js";
+import { installKwokLogsCrd } from "./pod-logs.js";
+import { freePort } from "./ports.js";
 import { Provisioner } from "./provisioner.js";
 import { createPki } from "./pki.js";
 import type { ManagedProcess } from "./process.js";
@@ -76,7 +78,9 @@ export class Cluster {
     if (withRegistry) this.registry = await timed(log, "starting the registry (docker-registry)", () => Registry.start(join(this.dir, "registry")));
     if (!workloads) return;
     this.processes.push(...startControllers({ controllerManager: bin["kube-controller-manager"]!, scheduler: bin["kube-scheduler"]! }, this.dir, this.kubeconfigPath, pki));
-    this.processes.push(startKwok(bin.kwok!, this.dir, this.kubeconfigPath));
+    await installKwokLogsCrd(this.kubeConfig());
+    // The apiserver's serving certificate (IP SAN 127.0.0.1) serves kwok's kubelet endpoint too.
+    this.processes.push(startKwok(bin.kwok!, this.dir, this.kubeconfigPath, { port: await freePort(), certFile: pki.serverCert, keyFile: pki.serverKey }));
     this.provisioner = new Provisioner(this.kubeConfig(), this.dir);
     await this.provisioner.start();
     const version = containerdVersion();

@@ -7,6 +7,7 @@ import type { TestbedState } from "./state.js";
 
 export { addSimulatedNode, waitForNodesReady, type Runtime, type SimulatedNode } from "./kwok.js";
 export { Cluster, type ClusterOptions } from "./cluster.js";
+export { simulatePodLog, type SimulatedPodLog } from "./pod-logs.js";
 export type { TestbedState } from "./state.js";
 
 /** The cluster a test run shares: the test bed's (simulated nodes, real containerd) or an existing one. */

@@ -19,7 +19,14 @@ export interface SimulatedNode {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-export function startKwok(binary: string, dir: string, kubeconfig: string): ManagedProcess {
+/** kwok's kubelet server (pods/log and friends): HTTPS on loopback; the apiserver does not verify kubelets. */
+export interface KwokServer {
+  readonly port: number;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+export function startKwok(binary: string, dir: string, kubeconfig: string, server: KwokServer): ManagedProcess {
   return new ManagedProcess("kwok", binary, [
     `--kubeconfig=${kubeconfig}`,
     `--config=${stagesFile}`,
@@ -29,6 +36,13 @@ export function startKwok(binary: string, dir: string, kubeconfig: string): Mana
     "--node-ip=127.0.0.1",
     "--cidr=10.244.0.1/16",
     "--node-lease-duration-seconds=40",
+    // Nodes advertise this port as their kubelet's (daemonEndpoints), so pods/log reaches kwok's server.
+    `--server-address=127.0.0.1:${server.port}`,
+    `--node-port=${server.port}`,
+    `--tls-cert-file=${server.certFile}`,
+    `--tls-private-key-file=${server.keyFile}`,
+    // Pod logs come from files named by Logs objects (testbed/pod-logs.ts).
+    "--enable-crds=Logs",
   ], join(dir, "kwok.log"));
 }
 

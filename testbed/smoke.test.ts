@@ -1,9 +1,12 @@
 import { AppsV1Api, ApiextensionsV1Api, CoreV1Api, type V1CustomResourceDefinition } from "@kubernetes/client-node";
 import test from "ava";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { run } from "./command.js";
 import { call } from "./https.js";
-import { apiserverGet, buildOciImage, createTestNamespace, skippedWithoutRealRuntime, useTestbed } from "./index.js";
+import { apiserverGet, buildOciImage, createTestNamespace, simulatePodLog, skippedWithoutRealRuntime, useTestbed } from "./index.js";
 
 const kubectl = (...args: string[]) => execFileSync("kubectl", args, { encoding: "utf8" });
 
@@ -131,4 +134,34 @@ test("a PersistentVolumeClaim that names no class is bound by the test bed's pro
     (await core.listPersistentVolume()).items.some((v) => v.metadata?.name === claim.spec?.volumeName) ? undefined : true,
   );
   t.pass();
+});
+
+test("kubectl logs follows a simulated pod's log as lines are written", async (t) => {
+  const tb = await useTestbed();
+  if (!tb.simulated) {
+    t.log("skipped: simulated pod logs need the test bed's kwok");
+    t.pass();
+    return;
+  }
+  const ns = await createTestNamespace(tb.kubeConfig, "smoke-logs");
+  const core = tb.kubeConfig.makeApiClient(CoreV1Api);
+  await core.createNamespacedPod({ namespace: ns, body: { metadata: { name: "talker" }, spec: { containers: [{ name: "main", image: "example.invalid/talker:1" }] } } });
+  await eventually("the pod to run", async () => ((await core.readNamespacedPod({ name: "talker", namespace: ns })).status?.phase === "Running" ? true : undefined));
+  const log = await simulatePodLog(tb.kubeConfig, ns, "talker", join(mkdtempSync(join(tmpdir(), "smoke-logs-")), "talker.log"));
+  log.write("before the follower");
+
+  const follower = spawn("kubectl", ["logs", "-f", "talker", "-n", ns], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  follower.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  try {
+    await eventually("the first line", async () => (out.includes("before the follower\n") ? true : undefined), 15_000);
+    // Each line is written only once the previous one arrived: they can only have been streamed live.
+    for (const line of ["live 1", "live 2"]) {
+      log.write(line);
+      await eventually(`"${line}"`, async () => (out.includes(`${line}\n`) ? true : undefined), 15_000);
+    }
+    t.is(out, "before the follower\nlive 1\nlive 2\n");
+  } finally {
+    follower.kill();
+  }
 });
