@@ -16,9 +16,11 @@ function scripted(): LogSource & { push(line: string): void; close(): void; fail
     push: (line) => put(line),
     close: () => put(null),
     fail: (message) => put(new Error(message)),
-    async *follow() {
+    async *follow(_namespace, _pod, _container, signal) {
+      signal.addEventListener("abort", () => wake?.());
       for (;;) {
-        if (pending.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        if (pending.length === 0 && !signal.aborted) await new Promise<void>((resolve) => (wake = resolve));
+        if (signal.aborted) throw new Error("aborted");
         const item = pending.shift();
         if (item === null) return;
         if (item instanceof Error) throw item;
@@ -69,6 +71,20 @@ test("a log that cannot be read is reported once, retried, and resumes without r
   current = build("Succeeded");
   await log.done;
   t.deepEqual(live.map((e) => (e.kind === "line" ? e.text : e.kind)), ["one", "notice", "two", "end"]);
+});
+
+test("a followed log that never closes is cut drainMs after the build ends, keeping what arrived meanwhile", async (t) => {
+  const source = scripted();
+  let current = build("Building");
+  const log = new BuildLog("ns", { source, current: () => current, drainMs: 50 });
+  const live: LogEvent[] = [];
+  log.subscribe((e) => live.push(e));
+  source.push("one");
+  current = build("Succeeded");
+  log.changed();
+  source.push("two");
+  await log.done;
+  t.deepEqual(live.map((e) => (e.kind === "line" ? e.text : e.kind)), ["one", "two", "end"]);
 });
 
 test("a deleted build ends the stream with Deleted", async (t) => {

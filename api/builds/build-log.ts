@@ -24,6 +24,8 @@ export interface BuildLogOptions {
   readonly maxLines?: number;
   /** Wait between attempts to read a log that is not readable yet. @default 2s */
   readonly retryMs?: number;
+  /** How long a followed log may still deliver once the build has ended, before it is cut. @default 5s */
+  readonly drainMs?: number;
 }
 
 /**
@@ -38,6 +40,7 @@ export class BuildLog {
   private received = 0;
   private lastNotice: string | undefined;
   private wake: (() => void) | undefined;
+  private onChange: (() => void) | undefined;
   /** A change arrived while not sleeping: the next sleep returns at once, so no change is missed. */
   private dirty = false;
   readonly done: Promise<void>;
@@ -62,6 +65,7 @@ export class BuildLog {
 
   /** The build changed: a pod may be there to follow, or the outcome known. */
   changed(): void {
+    this.onChange?.();
     this.dirty = true;
     this.wake?.();
   }
@@ -91,10 +95,20 @@ export class BuildLog {
   }
 
   // Reads the log from its start, skipping the lines already received (a re-follow after a broken stream).
+  // A followed log can outlive its container (a lost node, a simulated one): once the build has ended, the
+  // stream gets drainMs to deliver what is still coming, then counts as finished.
   private async follow(pod: string): Promise<boolean> {
+    const stream = new AbortController();
+    const cut = () => stream.abort();
+    this.abort.signal.addEventListener("abort", cut);
+    let drain: NodeJS.Timeout | undefined;
+    this.onChange = () => {
+      if (!drain && TERMINAL_PHASES.has(((this.options.current()?.status ?? {}) as ImageBuildStatus).phase ?? "")) drain = setTimeout(cut, this.options.drainMs ?? 5000);
+    };
+    this.onChange();
     let seen = 0;
     try {
-      for await (const text of this.options.source.follow(this.namespace, pod, "build", this.abort.signal)) {
+      for await (const text of this.options.source.follow(this.namespace, pod, "build", stream.signal)) {
         if (++seen <= this.received) continue;
         this.received = seen;
         const line = { id: seen, text };
@@ -105,10 +119,15 @@ export class BuildLog {
       return true;
     } catch (err) {
       if (this.abort.signal.aborted) return false;
+      if (stream.signal.aborted) return true;
       const text = `the builder's log cannot be read yet: ${(err as Error).message}`;
       if (text !== this.lastNotice) this.emit({ kind: "notice", text });
       this.lastNotice = text;
       return false;
+    } finally {
+      clearTimeout(drain);
+      this.onChange = undefined;
+      this.abort.signal.removeEventListener("abort", cut);
     }
   }
 

@@ -8,6 +8,7 @@ export interface BuildLogsOptions {
   readonly builds: Informer;
   readonly maxLines?: number;
   readonly retryMs?: number;
+  readonly drainMs?: number;
   /** How long an ended log stays for late joiners. @default 5 minutes */
   readonly keepEndedMs?: number;
 }
@@ -34,6 +35,7 @@ export class BuildLogs {
       current: () => this.options.builds.get(key),
       ...(this.options.maxLines ? { maxLines: this.options.maxLines } : {}),
       ...(this.options.retryMs ? { retryMs: this.options.retryMs } : {}),
+      ...(this.options.drainMs ? { drainMs: this.options.drainMs } : {}),
     });
     this.logs.set(key, log);
     void log.done.then(() => {

@@ -1,10 +1,13 @@
 import test from "ava";
+import { mkdtempSync } from "node:fs";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ImageBuild, ImageLocation } from "../../crds/types/index.js";
 import { installCrds } from "../../operator/install.js";
 import { KubeClient, Manager, silentLogger, type KubeObject } from "../../reconcilers/index.js";
 import { waitFor } from "../../reconcilers/testing.js";
-import { createTestNamespace, useTestbed } from "../../testbed/index.js";
+import { createTestNamespace, simulatePodLog, useTestbed, type Testbed } from "../../testbed/index.js";
 import { BUILT_LABEL } from "../../agent/location-identity.js";
 import { addNodePool, type NodePool } from "../scheduling/node-pool.js";
 import { BuildLogs } from "./build-logs.js";
@@ -20,16 +23,17 @@ let manager: Manager;
 let logs: BuildLogs;
 let server: ApiServer;
 let port: number;
+let tb: Testbed;
 
 test.before(async () => {
-  const tb = await useTestbed();
+  tb = await useTestbed();
   installCrds(tb.kubeconfigPath);
   ns = await createTestNamespace(tb.kubeConfig, "builds");
   pool = await addNodePool(tb.kubeConfig, ns, ["docker", "containerd"]);
   client = new KubeClient(tb.kubeConfig);
   manager = new Manager({ kubeConfig: tb.kubeConfig, name: "orchest-api-test", logger: silentLogger });
   addImageBuildController(manager, { podRetentionMs: 4_000 });
-  logs = new BuildLogs({ source: podLogSource(manager.client.transport), builds: manager.informers.informerFor(IMAGE_BUILD), retryMs: 500, keepEndedMs: 60_000 });
+  logs = new BuildLogs({ source: podLogSource(manager.client.transport), builds: manager.informers.informerFor(IMAGE_BUILD), retryMs: 500, drainMs: 1_000, keepEndedMs: 60_000 });
   server = new ApiServer();
   registerBuildLogRoutes(server, logs, ns);
   port = (await server.listen("127.0.0.1", 0)).port;
@@ -172,7 +176,7 @@ test("the build log endpoint follows the builder through the Kubernetes API and 
     }
   });
   t.log(events.map((e) => `${e.event}: ${e.data}`).join("\n"));
-  // kwok runs no kubelet: the apiserver's real answer to pods/log is an error, which the client is told.
+  // This builder has no simulated log (no kwok Logs object): kwok's kubelet answers pods/log with an error, which the client is told.
   t.is(events[0]?.event, "notice");
   t.regex(events[0]!.data, /cannot be read yet/);
   const end = events.at(-1)!;
@@ -183,6 +187,36 @@ test("the build log endpoint follows the builder through the Kubernetes API and 
   const late = await readEvents(`/builds/logs/logs`, () => {});
   t.is(late.at(-1)?.event, "end");
   t.like(JSON.parse(late.at(-1)!.data), { phase: "Succeeded" });
+});
+
+test("logs are streamed to a client while the builder pod runs, and the stream ends with the outcome", async (t) => {
+  if (!tb.simulated) {
+    t.log("skipped: the builder's log is simulated by the test bed's kwok");
+    t.pass();
+    return;
+  }
+  await client.create(newBuild("live", { runtime: "containerd" }));
+  const pod = (await phaseOf("live", "Building")).status!.podName!;
+  const log = await simulatePodLog(tb.kubeConfig, ns, pod, join(mkdtempSync(join(tmpdir(), "build-log-")), "builder.log"));
+  log.write("#1 [internal] load build definition from Dockerfile");
+  const events = await readEvents(`/builds/live/logs`, (event) => {
+    if (event.event !== "log") return;
+    // Each line is written once the previous one reached the client; the build ends only after the last.
+    if (event.id === "1") log.write("#2 [1/1] FROM scratch");
+    else void completePod(pod, 0);
+  });
+  t.deepEqual(
+    events.map((e) => [e.event, e.id ?? "", e.event === "end" ? JSON.parse(e.data).phase : e.data]),
+    [
+      ["log", "1", "#1 [internal] load build definition from Dockerfile"],
+      ["log", "2", "#2 [1/1] FROM scratch"],
+      ["end", "", "Succeeded"],
+    ],
+  );
+
+  // A reconnecting client (Last-Event-ID) gets what it missed, then the outcome.
+  const resumed = await readEvents(`/builds/live/logs`, () => {}, { "last-event-id": "1" });
+  t.deepEqual(resumed.map((e) => e.id ?? e.event), ["2", "end"]);
 });
 
 test("the build log endpoint answers 404 for a build that does not exist", async (t) => {
