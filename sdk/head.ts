@@ -1,5 +1,5 @@
-/** How an output is stored: JSON text, or the bytes as given. (Arrow IPC for tables needs apache-arrow.) */
-export type Serialization = "json" | "bytes";
+/** How an output is stored: JSON text, the bytes as given, or a table as Arrow IPC. */
+export type Serialization = "json" | "bytes" | "arrow";
 
 /** A step's HEAD file: which output is its most recent, when it was written, and how. */
 export interface Head {
@@ -9,7 +9,7 @@ export interface Head {
   readonly name: string;
 }
 
-const SERIALIZATIONS: readonly Serialization[] = ["json", "bytes"];
+const SERIALIZATIONS: readonly Serialization[] = ["json", "bytes", "arrow"];
 
 export function isoSeconds(date: Date): string {
   return `${date.toISOString().slice(0, 19)}+00:00`;

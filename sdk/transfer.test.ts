@@ -9,6 +9,8 @@ import { parseHead } from "./head.js";
 import { getInputs, output } from "./transfer.js";
 
 const sdk = fileURLToPath(new URL("./index.js", import.meta.url));
+/** apache-arrow as the SDK resolves it: step code run from a project folder imports the same module. */
+const arrow = import.meta.resolve("apache-arrow");
 
 /** Runs step code in its own process, with the env a step pod gets, in the project directory. */
 function runStep(project: string, data: string, step: string, code: string): string {
@@ -33,6 +35,23 @@ test("a step's output reaches the step that depends on it, resolved through HEAD
 
   const got = JSON.parse(runStep(project, data, "train", `const i = getInputs(); console.log(JSON.stringify({ table: i.table, weights: [...i.weights] }));`));
   t.deepEqual(got, { table: { rows: [[1, "a"], [2, "b"]] }, weights: [0, 255, 7] });
+});
+
+test("a table output as Arrow IPC reaches the dependent step as an apache-arrow Table", (t) => {
+  const project = mkdtempSync(join(tmpdir(), "sdk-project-"));
+  const data = mkdtempSync(join(tmpdir(), "sdk-data-"));
+  writeFileSync(join(project, "main.orchest"), JSON.stringify({ steps: { extract: { incoming_connections: [] }, report: { incoming_connections: ["extract"] } } }));
+
+  runStep(project, data, "extract", `import { tableFromArrays } from ${JSON.stringify(arrow)};
+output(tableFromArrays({ id: Int32Array.from([1, 2, 3]), city: ["Oslo", "Lima", "Pune"] }), "cities");`);
+  t.regex(readFileSync(join(data, "extract", "HEAD"), "utf8"), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00; arrow; cities\n$/);
+  // An Arrow IPC stream opens with the continuation marker of its first (schema) message.
+  t.deepEqual([...readFileSync(join(data, "extract", "extract.arrow")).subarray(0, 4)], [0xff, 0xff, 0xff, 0xff]);
+
+  const got = JSON.parse(runStep(project, data, "report", `import { Table } from ${JSON.stringify(arrow)};
+const { cities } = getInputs();
+console.log(JSON.stringify({ table: cities instanceof Table, schema: cities.schema.fields.map((f) => \`\${f.name}: \${f.type}\`), id: [...cities.getChild("id")], city: [...cities.getChild("city")] }));`));
+  t.deepEqual(got, { table: true, schema: ["id: Int32", "city: Dictionary<Int32, Utf8>"], id: [1, 2, 3], city: ["Oslo", "Lima", "Pune"] });
 });
 
 test("a later output replaces the earlier one, and the HEAD names it", (t) => {

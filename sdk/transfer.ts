@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { decode, encode } from "./codec.js";
 import { formatHead, isoSeconds, nameProblem, parseHead, type Head, type Serialization } from "./head.js";
 
 export interface TransferOptions {
@@ -24,7 +25,8 @@ const stepOf = (o: TransferOptions) => o.stepUuid ?? env("ORCHEST_STEP_UUID");
 const dataFile = (dir: string, step: string, serialization: Serialization) => join(dir, step, `${step}.${serialization}`);
 
 /**
- * Writes this step's output under `name` (JSON for values, bytes for a Uint8Array/Buffer), then its HEAD.
+ * Writes this step's output under `name` (Arrow IPC for an apache-arrow Table, bytes for a Uint8Array/Buffer,
+ * JSON for other values), then its HEAD.
  * Each file is written aside and renamed into place, data first: a reader never sees a HEAD whose data is
  * missing or half written.
  */
@@ -33,8 +35,7 @@ export function output(data: unknown, name: string, options: TransferOptions = {
   if (problem) throw new Error(problem);
   const dir = dataDirOf(options);
   const step = stepOf(options);
-  const serialization: Serialization = data instanceof Uint8Array ? "bytes" : "json";
-  const bytes = serialization === "bytes" ? (data as Uint8Array) : Buffer.from(JSON.stringify(data), "utf8");
+  const { serialization, bytes } = encode(data);
   const head: Head = { timestamp: isoSeconds(new Date()), serialization, name };
   mkdirSync(join(dir, step), { recursive: true });
   atomicWrite(dataFile(dir, step, serialization), bytes);
@@ -43,7 +44,7 @@ export function output(data: unknown, name: string, options: TransferOptions = {
 }
 
 /**
- * The most recent output of every parent step, by output name. Disk is the only transfer method here, so a
+ * The most recent output of every parent step, by output name (a table as an apache-arrow Table). Disk is the only transfer method here, so a
  * parent's HEAD is its most recent output; a parent without output is left out. Two parents that output the
  * same name are an error: the inputs could not be told apart.
  */
@@ -58,8 +59,7 @@ export function getInputs(options: InputOptions = {}): Record<string, unknown> {
     const other = from.get(head.name);
     if (other) throw new Error(`steps ${other} and ${parent} both output a value named ${JSON.stringify(head.name)}: give their outputs different names`);
     from.set(head.name, parent);
-    const bytes = readFileSync(dataFile(dir, parent, head.serialization));
-    inputs[head.name] = head.serialization === "bytes" ? new Uint8Array(bytes) : JSON.parse(bytes.toString("utf8"));
+    inputs[head.name] = decode(head.serialization, readFileSync(dataFile(dir, parent, head.serialization)));
   }
   return inputs;
 }
