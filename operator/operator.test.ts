@@ -7,6 +7,7 @@ import { clusterFacts } from "./facts.js";
 import { Cluster } from "../testbed/index.js";
 import { synth, toYaml, type Manifest } from "../synth/index.js";
 import { installCrds } from "./install.js";
+import { coversIdentity, registryIdentity, tlsOfSecret } from "./registry-tls.js";
 import { addOrchestClusterController, ORCHEST_CLUSTER } from "./reconciler.js";
 
 // One private cluster for this file (its node runtimes are changed by a test), with the operator in process.
@@ -79,6 +80,11 @@ test.serial("a new OrchestCluster reaches Ready with every component running the
   t.is(imageOf(w["orchest-api"]!), "registry.example.com/team/orchest-api:patched");
   t.is(imageOf(w["orchest-database"]!), "postgres:13.1");
   t.truthy(w["buildkit-daemon"] ?? w["buildkit-daemon-containerd"], "buildkit runs for the containerd nodes");
+  const secret = await client.get({ apiVersion: "v1", kind: "Secret", namespace: ns, name: "registry-tls-secret" });
+  const registryService = await client.get({ apiVersion: "v1", kind: "Service", namespace: ns, name: "docker-registry" });
+  const tls = tlsOfSecret(secret as { data?: Record<string, string> });
+  t.truthy(tls, "the operator filled the registry's TLS Secret");
+  t.true(coversIdentity(tls!, registryIdentity("docker-registry", ns, (registryService!.spec as { clusterIP: string }).clusterIP)), "for the Service's names and ClusterIP");
   const events = (await client.list({ apiVersion: "events.k8s.io/v1", kind: "Event" }, { namespace: ns })).items as Array<KubeObject & { reason?: string; regarding?: { name?: string } }>;
   t.true(events.some((e) => e.regarding?.name === name && e.reason === "Applied"), "kubectl describe shows what the operator did");
 });
@@ -101,7 +107,11 @@ test.serial("a reconcile of a converged cluster writes nothing", async (t) => {
 test.serial("kubectl diff of the synthesized manifests against the cluster shows nothing", async (t) => {
   const c = (await getCluster())!;
   const nodes = (await client.list({ apiVersion: "v1", kind: "Node" })).items;
-  const manifests: Manifest[] = synth(c, clusterFacts(nodes).facts);
+  // The facts the operator synthesizes with: the nodes, and the registry's TLS Secret and ClusterIP.
+  const secret = await client.get({ apiVersion: "v1", kind: "Secret", namespace: ns, name: "registry-tls-secret" });
+  const registryService = await client.get({ apiVersion: "v1", kind: "Service", namespace: ns, name: "docker-registry" });
+  const registry = { tls: tlsOfSecret(secret as { data?: Record<string, string> })!, clusterIP: (registryService!.spec as { clusterIP: string }).clusterIP };
+  const manifests: Manifest[] = synth(c, { ...clusterFacts(nodes).facts, registry });
   const diff = spawnSync("kubectl", ["--kubeconfig", cluster.kubeconfig, "diff", "--server-side", "--force-conflicts", "-f", "-"], { input: toYaml(manifests), encoding: "utf8" });
   t.is(diff.status, 0, diff.stdout + diff.stderr);
 });

@@ -20,9 +20,24 @@ import {
   type Reconciler,
   type Request,
 } from "../reconcilers/index.js";
-import { ANNOTATIONS, componentOf, DEFAULT_ORCHEST_VERSION, LABELS, MANAGED_BY, synth, waveOf, type Manifest, type SynthOptions } from "../synth/index.js";
+import {
+  ANNOTATIONS,
+  componentOf,
+  DEFAULT_ORCHEST_VERSION,
+  DOCKER_REGISTRY,
+  LABELS,
+  MANAGED_BY,
+  REGISTRY_TLS_SECRET,
+  synth,
+  waveOf,
+  type Manifest,
+  type RegistryFacts,
+  type RegistryTls,
+  type SynthOptions,
+} from "../synth/index.js";
 import { clusterFacts } from "./facts.js";
 import { progressOf, WORKLOAD_KINDS } from "./readiness.js";
+import { coversIdentity, issueRegistryTls, registryIdentity, tlsOfSecret } from "./registry-tls.js";
 import { clusterStatus, type Outcome } from "./status.js";
 
 export const ORCHEST_CLUSTER: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind: "OrchestCluster" };
@@ -121,6 +136,21 @@ export function addOrchestClusterController(manager: Manager, options: OrchestCl
     return { outcome: { kind: "rolledOut" }, inventory: final.inventory, changes: { created, configured, pruned: final.pruned } };
   };
 
+  // A certificate issued but not yet seen in the cache is reused, so a quick second reconcile does not issue another.
+  const issuedTls = new Map<string, RegistryTls>();
+  const registryFacts = async (cluster: OrchestCluster): Promise<RegistryFacts> => {
+    const key = objectKey(cluster as KubeObject);
+    const namespace = cluster.metadata!.namespace!;
+    const clusterIP = (liveOf({ apiVersion: "v1", kind: "Service", metadata: { name: DOCKER_REGISTRY, namespace } })?.spec as { clusterIP?: string } | undefined)?.clusterIP;
+    const identity = registryIdentity(DOCKER_REGISTRY, namespace, clusterIP);
+    const stored = tlsOfSecret(liveOf({ apiVersion: "v1", kind: "Secret", metadata: { name: REGISTRY_TLS_SECRET, namespace } }) as { data?: Record<string, string> } | undefined);
+    let tls = [stored, issuedTls.get(key)].find((candidate) => candidate && coversIdentity(candidate, identity));
+    if (!tls) tls = await issueRegistryTls(identity);
+    if (tls === stored) issuedTls.delete(key);
+    else issuedTls.set(key, tls);
+    return { tls, ...(identity.ips.length > 0 ? { clusterIP: identity.ips[0] } : {}) };
+  };
+
   const inventoryOf = (cluster: OrchestCluster): ObjectRef[] =>
     (cluster.status?.inventory?.entries ?? []).map((e) => ({ apiVersion: e.apiVersion, kind: e.kind, name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}) }));
 
@@ -130,6 +160,7 @@ export function addOrchestClusterController(manager: Manager, options: OrchestCl
     if (pruned.pruned.length > 0) await events.record(cluster as KubeObject, "Normal", "Pruned", "Delete", `deleted ${pruned.pruned.length} objects of the cluster`);
     await removeFinalizer(client, cluster as KubeObject, FINALIZER);
     appliers.delete(objectKey(cluster as KubeObject));
+    issuedTls.delete(objectKey(cluster as KubeObject));
   };
 
   const reconcile: Reconciler = async (request: Request) => {
@@ -142,7 +173,7 @@ export function addOrchestClusterController(manager: Manager, options: OrchestCl
 
     let desired: Manifest[];
     try {
-      desired = synth(cluster, facts, options.synth);
+      desired = synth(cluster, { ...facts, registry: await registryFacts(cluster) }, options.synth);
     } catch (err) {
       // What slips past the schema: report it and wait for a spec change, never crash-loop.
       const message = `the spec cannot be synthesized: ${(err as Error).message}`;
