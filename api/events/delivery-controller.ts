@@ -13,7 +13,7 @@ import {
 import type { AttemptResult, DeliveryClient } from "./delivery-client.js";
 import { DeliveryMetrics } from "./delivery-metrics.js";
 import { isSettled, isWaitingBehind, nextInLine, ORDER_INDEX, orderGroup } from "./delivery-order.js";
-import { isUndeliverable, requestFor, type AnalyticsSettings } from "./delivery-request.js";
+import { isUndeliverable, requestFor, type AnalyticsSettings, type Undeliverable } from "./delivery-request.js";
 import { afterAttempt, nextStep, restartDelivery } from "./delivery-state.js";
 import { endpointOf, EndpointSlots } from "./endpoint-slots.js";
 import { asDelivery, asKube, asSubscriber } from "./kube-objects.js";
@@ -106,19 +106,24 @@ export function addEventDeliveryController(manager: Manager, options: DeliveryCo
     await updateStatus(client, asKube(subscriber), { ...subscriber.status, observedGeneration: subscriber.metadata!.generation, conditions });
   };
 
-  const attempt = async (delivery: EventDelivery): Promise<void> => {
-    const { type } = delivery.spec.subscriber;
-    const now = new Date();
-    let result: AttemptResult;
-    const started = performance.now();
+  /** One exchange with the endpoint; never throws, a failure to build or send the request is a failed attempt. */
+  const send = async (delivery: EventDelivery): Promise<AttemptResult | Undeliverable> => {
     try {
-      const request = requestFor(delivery, { secretValue, analytics: options.analytics }, now);
-      if (isUndeliverable(request)) {
-        return writeStatus(delivery, { ...delivery.status, phase: "DeadLettered", reason: request.reason, message: request.message });
-      }
-      result = await options.http.post(request);
+      const request = requestFor(delivery, { secretValue, analytics: options.analytics }, new Date());
+      return isUndeliverable(request) ? request : await options.http.post(request);
     } catch (err) {
-      result = { outcome: "failed", error: (err as Error).message };
+      return { outcome: "failed", error: (err as Error).message };
+    }
+  };
+
+  const attempt = async (delivery: EventDelivery, endpoint: string): Promise<void> => {
+    const { type } = delivery.spec.subscriber;
+    const started = performance.now();
+    // The slot bounds requests to the endpoint, so it is free once the answer is in; the key itself stays
+    // in flight until the outcome is recorded, which is what prevents a second send.
+    const result = await send(delivery).finally(() => slots.release(endpoint));
+    if (isUndeliverable(result)) {
+      return writeStatus(delivery, { ...delivery.status, phase: "DeadLettered", reason: result.reason, message: result.message });
     }
     metrics.attempted(type, result, (performance.now() - started) / 1000);
     const policy = { ...options.retryPolicy, maxAttempts: delivery.spec.maxAttempts ?? options.retryPolicy.maxAttempts };
@@ -128,20 +133,24 @@ export function addEventDeliveryController(manager: Manager, options: DeliveryCo
     if (transition.disableSubscriber) await disableSubscriber(delivery);
   };
 
-  /** Runs the attempt beside the workers; when it is over the key is reconciled again. */
-  const launch = (key: string, delivery: EventDelivery, endpoint: string) => {
-    const running = attempt(delivery)
-      .catch((err: Error) => {
-        manager.logger.error("recording an attempt failed; the delivery is tried again", { key, error: err });
-        controller.queue.addRateLimited(key);
-      })
-      .finally(() => {
-        inFlight.delete(key);
-        slots.release(endpoint);
-        controller.queue.add(key);
-      });
+  /** Runs a key's slow step beside the workers; the key is not reconciled until it is over. */
+  const beside = (key: string, what: string, work: () => Promise<unknown>): Promise<void> => {
+    const running = work()
+      .then(
+        () => undefined,
+        (err: Error) => {
+          manager.logger.error(`${what} failed; tried again`, { key, error: err });
+          controller.queue.addRateLimited(key);
+        },
+      )
+      .finally(() => inFlight.delete(key));
     inFlight.set(key, running);
+    return running;
   };
+
+  /** When the attempt is recorded the key is reconciled again: a watch event may have come while it was in flight. */
+  const launch = (key: string, delivery: EventDelivery, endpoint: string) =>
+    void beside(key, "recording an attempt", () => attempt(delivery, endpoint)).then(() => controller.queue.add(key));
 
   const decide = async (key: string): Promise<Result | void> => {
     if (inFlight.has(key) || stopping) return;
@@ -164,8 +173,9 @@ export function addEventDeliveryController(manager: Manager, options: DeliveryCo
       case "wait":
         return { requeueAfter: step.ms };
       case "delete":
-        await client.delete(refOf(asKube(delivery)), { uid: delivery.metadata!.uid! });
-        return;
+        // Beside the workers too: a batch of expiring records must not hold up deliveries. The watch's
+        // delete event wakes whatever depends on it.
+        return void beside(key, "deleting a delivered record", () => client.delete(refOf(asKube(delivery)), { uid: delivery.metadata!.uid! }));
       case "attempt":
         break;
     }

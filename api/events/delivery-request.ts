@@ -40,6 +40,6 @@ export function requestFor(delivery: EventDelivery, sources: RequestSources, now
   return webhookRequest({ url: subscriber.url!, secret, format: subscriber.format ?? "json" }, message, now);
 }
 
-export function isUndeliverable(request: DeliveryRequest | Undeliverable): request is Undeliverable {
+export function isUndeliverable<T extends object>(request: T | Undeliverable): request is Undeliverable {
   return "reason" in request;
 }
