@@ -5,23 +5,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ImageBuild, ImageLocation } from "../../crds/types/index.js";
 import { installCrds } from "../../operator/install.js";
-import { KubeClient, Manager, silentLogger, type KubeObject } from "../../reconcilers/index.js";
+import { KubeClient, type KubeObject } from "../../reconcilers/index.js";
 import { waitFor } from "../../reconcilers/testing.js";
 import { createTestNamespace, simulatePodLog, useTestbed, type Testbed } from "../../testbed/index.js";
 import { BUILT_LABEL } from "../../agent/location-identity.js";
 import { addNodePool, type NodePool } from "../scheduling/node-pool.js";
-import { BuildLogs } from "./build-logs.js";
-import { ApiServer } from "../server/server.js";
-import { registerBuildLogRoutes } from "./log-routes.js";
-import { podLogSource } from "./log-source.js";
-import { addImageBuildController, IMAGE_BUILD } from "./reconciler.js";
+import { IMAGE_BUILD } from "./reconciler.js";
+import { completePod as completeSimulatedPod, startBuildsApi, type BuildsApi } from "./testing.js";
 
 let ns: string;
 let pool: NodePool;
 let client: KubeClient;
-let manager: Manager;
-let logs: BuildLogs;
-let server: ApiServer;
+let api: BuildsApi;
 let port: number;
 let tb: Testbed;
 
@@ -31,20 +26,13 @@ test.before(async () => {
   ns = await createTestNamespace(tb.kubeConfig, "builds");
   pool = await addNodePool(tb.kubeConfig, ns, ["docker", "containerd"]);
   client = new KubeClient(tb.kubeConfig);
-  manager = new Manager({ kubeConfig: tb.kubeConfig, name: "orchest-api-test", logger: silentLogger });
-  addImageBuildController(manager, { podRetentionMs: 4_000 });
-  logs = new BuildLogs({ source: podLogSource(manager.client.transport), builds: manager.informers.informerFor(IMAGE_BUILD), retryMs: 500, drainMs: 1_000, keepEndedMs: 60_000 });
-  server = new ApiServer();
-  registerBuildLogRoutes(server, logs, ns);
-  port = (await server.listen("127.0.0.1", 0)).port;
-  await manager.start();
+  api = await startBuildsApi(tb.kubeConfig, ns);
+  port = api.port;
   await client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "context", namespace: ns }, data: { Dockerfile: "FROM scratch\n" } });
 });
 
 test.after.always(async () => {
-  await server?.close();
-  await logs?.close();
-  await manager?.stop();
+  await api?.close();
   client?.close();
 });
 
@@ -60,9 +48,7 @@ const phaseOf = async (name: string, phase: string, timeoutMs = 30_000) => {
   await waitFor(`build ${name} to be ${phase}`, async () => (await getBuild(name)).status?.phase === phase, timeoutMs, 100);
   return getBuild(name);
 };
-// What the kubelet would do: kwok completes the Running pod a second after it carries the label.
-const completePod = (pod: string, exitCode: number) =>
-  client.patch({ apiVersion: "v1", kind: "Pod", namespace: ns, name: pod }, { metadata: { labels: { "testbed.orchest.io/completes": "true" }, annotations: { "testbed.orchest.io/exit-code": String(exitCode) } } }, "merge");
+const completePod = (pod: string, exitCode: number) => completeSimulatedPod(client, ns, pod, exitCode);
 
 for (const runtime of ["docker", "containerd"] as const) {
   test(`a ${runtime} build runs its builder pod on a ${runtime} node to Succeeded and records the image as built there`, async (t) => {
