@@ -3,6 +3,7 @@
  * The `orchest` command: synthesizes, installs and operates Orchest clusters.
  * Exit codes: 0 success, 1 failure, 2 usage error.
  */
+import { buildCommand, BUILD_USAGE } from "./commands/build.js";
 import { installCommand, INSTALL_USAGE } from "./commands/install.js";
 import { lifecycleCommand, lifecycleUsage } from "./commands/lifecycle.js";
 import { statusCommand, STATUS_USAGE } from "./commands/status.js";
@@ -27,6 +28,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   resume: { usage: lifecycleUsage("resume"), summary: "start a paused cluster again", run: (a) => lifecycleCommand("resume", a) },
   restart: { usage: lifecycleUsage("restart"), summary: "restart every component of a cluster", run: (a) => lifecycleCommand("restart", a) },
   uninstall: { usage: UNINSTALL_USAGE, summary: "delete a cluster (--all: also the operator and CRDs)", run: uninstallCommand },
+  build: { usage: BUILD_USAGE, summary: "follow an image build's log from the api, exit 0 only if it succeeded", run: buildCommand },
   version: { usage: VERSION_USAGE, summary: "print the versions this CLI installs", run: versionCommand },
 };
 

@@ -16,10 +16,11 @@ export interface ProcessResult {
 
 const MAIN = fileURLToPath(new URL("./main.js", import.meta.url));
 
-/** A started process: its result once it exits, and what it printed on stderr so far. */
+/** A started process: its result once it exits, and what it printed so far. */
 export interface RunningProcess {
   readonly done: Promise<ProcessResult>;
   readonly stderrSoFar: () => string;
+  readonly stdoutSoFar: () => string;
 }
 
 /** Starts a command without blocking the test's event loop. */
@@ -34,7 +35,7 @@ export function startProcess(command: string, args: readonly string[], input?: s
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
-  return { done, stderrSoFar: () => stderr };
+  return { done, stderrSoFar: () => stderr, stdoutSoFar: () => stdout };
 }
 
 /** Runs a command to completion. */

@@ -1,0 +1,34 @@
+/** `orchest build logs NAME`: a build's log from the api (server-sent events), ending with its outcome. */
+import { readBuildLog } from "../build-log-stream.js";
+import { UsageError } from "../errors.js";
+import { parse } from "../options.js";
+
+export const BUILD_USAGE = "orchest build logs NAME [-f] [--api URL]";
+
+/** Where the api listens when neither --api nor ORCHEST_API_URL says otherwise (its --listen default). */
+const DEFAULT_API = "http://127.0.0.1:8080";
+
+/** Exit code by outcome: only a build that succeeded is success. */
+const outcomeExit = (phase: string) => (phase === "Succeeded" ? 0 : 1);
+
+export async function buildCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, { follow: { type: "boolean", short: "f" }, api: { type: "string" } }, BUILD_USAGE, 2);
+  const [subcommand, name] = positionals;
+  if (subcommand !== "logs" || !name) throw new UsageError(`${subcommand && subcommand !== "logs" ? `unknown build command "${subcommand}"` : "a build name is needed"}\nusage: ${BUILD_USAGE}`);
+  const api = values.api ?? process.env.ORCHEST_API_URL ?? DEFAULT_API;
+  let url: URL;
+  try {
+    url = new URL(`builds/${encodeURIComponent(name)}/logs`, api.endsWith("/") ? api : `${api}/`);
+  } catch {
+    throw new UsageError(`--api "${api}" is not a URL: use for example --api ${DEFAULT_API}`);
+  }
+  // The api's stream always runs to the outcome, so following is the only mode: -f is accepted as in kubectl.
+  void values.follow;
+  const outcome = await readBuildLog(url.href, {
+    onLine: (text) => process.stdout.write(`${text}\n`),
+    onNotice: (text) => process.stderr.write(`orchest: ${text}\n`),
+  });
+  const detail = [outcome.reason, outcome.message].filter(Boolean).join(": ");
+  process.stderr.write(`build ${name} ${outcome.phase}${detail ? ` (${detail})` : ""}\n`);
+  return outcomeExit(outcome.phase);
+}
