@@ -38,7 +38,7 @@ test.after.always(async () => {
 
 const step = (uuid: string, dependsOn: string[] = [], env: Array<{ name: string; value: string }> = []) => ({ uuid, title: uuid, image, command: ["python", `${uuid}.py`], env, dependsOn });
 const newRun = (name: string, mode: "Interactive" | "Job", steps: ReturnType<typeof step>[]): KubeObject =>
-  ({ ...PIPELINE_RUN, metadata: { name, namespace: ns }, spec: { mode, project: "proj-1", pipeline: { uuid: "pipe-1", path: "pipelines/main.orchest" }, steps } }) as KubeObject;
+  ({ ...PIPELINE_RUN, metadata: { name, namespace: ns }, spec: { mode, project: "proj-1", pipeline: { uuid: "pipe-1", path: "pipelines/main.orchest" }, ...(mode === "Job" ? { job: { uuid: "job-1", type: "OneOff" } } : {}), steps } }) as KubeObject;
 const getRun = async (name: string) => (await client.get({ ...PIPELINE_RUN, namespace: ns, name })) as unknown as PipelineRun;
 const stepPods = async (run: PipelineRun) =>
   (await client.list({ apiVersion: "v1", kind: "Pod" }, { namespace: ns, labelSelector: `${RUN_UID_LABEL}=${run.metadata!.uid}` })).items;

@@ -43,9 +43,17 @@ export interface PipelineRunSpec {
    */
   project: string;
   /**
+   * Name of the project, for people (the notification payload of the run's events); never sent as telemetry. Immutable.
+   */
+  projectName?: string;
+  /**
    * The pipeline the steps belong to.
    */
   pipeline: PipelineRef;
+  /**
+   * The job this run is a run of: set for Job runs, absent for Interactive ones. Its type chooses the events the run emits: project:one-off-job:pipeline-run:* or project:cron-job:run:pipeline-run:*. Immutable.
+   */
+  job?: JobRef;
   /**
    * PersistentVolumeClaim mounted at /data in every step, where steps pass data to each other (the SDK's disk transfer).
    */
@@ -80,6 +88,28 @@ export interface PipelineRef {
    * Path of the pipeline file in the project (ORCHEST_PIPELINE_PATH).
    */
   path: string;
+  /**
+   * Name of the pipeline, for people (the notification payload of the run's events); never sent as telemetry.
+   */
+  name?: string;
+}
+
+/**
+ * The job this run is a run of: set for Job runs, absent for Interactive ones. Its type chooses the events the run emits: project:one-off-job:pipeline-run:* or project:cron-job:run:pipeline-run:*. Immutable.
+ */
+export interface JobRef {
+  /**
+   * UUID of the job.
+   */
+  uuid: string;
+  /**
+   * Name of the job, for people (the notification payload of the run's events); never sent as telemetry.
+   */
+  name?: string;
+  /**
+   * OneOff (a job run once, possibly over several parameter sets) or Cron (a job run on a schedule).
+   */
+  type: "OneOff" | "Cron";
 }
 
 export interface PipelineStep {
