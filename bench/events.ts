@@ -8,7 +8,7 @@
  *   latency measures a queue (recording takes longer than delivering), not the delivery path.
  * - EventDelivery objects in etcd right after, and once delivered records expired; apiserver writes per delivery.
  *
- *   node lib/testbed/cli.js run -- node lib/bench/events.js [burst-events]
+ *   node lib/testbed/cli.js run -- node lib/bench/events.js [burst-events] [retention-ms, default 2000; 0 deletes on delivery]
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,7 +23,6 @@ import { waitFor } from "../reconcilers/testing.js";
 import { createTestNamespace, useTestbed } from "../testbed/index.js";
 
 const SUBSCRIBERS = 3;
-const RETENTION_MS = 2_000;
 const STEADY_RATES = [20, 50, 100];
 const STEADY_SECONDS = 6;
 /** A run's four events come this far apart, so runs overlap and order per run is exercised. */
@@ -45,6 +44,7 @@ export interface SteadyResult extends Percentiles {
 }
 
 export interface EventsBenchResult {
+  readonly retentionMs: number;
   readonly steady: readonly SteadyResult[];
   readonly burst: { readonly events: number; readonly deliveries: number; readonly deliveriesPerSecond: number; readonly queue: Percentiles; readonly orchest: Percentiles };
   /** One POST to a loopback receiver, serially: what the Orchest simulation charges per send. */
@@ -131,7 +131,7 @@ function steadySchedule(rate: number, seconds: number): Array<{ at: number; even
 }
 
 /** Records 4 events per pipeline run for 3 webhook subscribers: steady rates first, then a burst. */
-export async function run(burstEvents = 1000): Promise<EventsBenchResult> {
+export async function run(burstEvents = 1000, retentionMs = 2_000): Promise<EventsBenchResult> {
   const tb = await useTestbed();
   installCrds(tb.kubeconfigPath);
   const ns = await createTestNamespace(tb.kubeConfig, "bench-events");
@@ -140,7 +140,7 @@ export async function run(burstEvents = 1000): Promise<EventsBenchResult> {
   await Promise.all(receivers.map((receiver, i) => createWebhook(client, ns, `bench-${i}`, receiver.url)));
   const http = new DeliveryClient({ addressPolicy: new AddressPolicy(["127.0.0.0/8"]) });
   const manager = new Manager({ kubeConfig: tb.kubeConfig, name: "orchest-api", logger: silentLogger });
-  const controller = addEventDeliveryController(manager, { namespace: ns, http, retryPolicy: DEFAULT_RETRY_POLICY, retentionMs: RETENTION_MS, maxInFlightPerEndpoint: 8, workers: 4 });
+  const controller = addEventDeliveryController(manager, { namespace: ns, http, retryPolicy: DEFAULT_RETRY_POLICY, retentionMs, maxInFlightPerEndpoint: 8, workers: 4 });
   // As the api process records: Subscribers from the manager's cache, deliveries created by its client.
   const subscribers = manager.informers.informerFor(SUBSCRIBER, { namespace: ns });
   const outbox = new Outbox({ client: manager.client, namespace: ns, analytics: false, subscribers: async () => subscribers.list().map(asSubscriber) });
@@ -202,6 +202,7 @@ export async function run(burstEvents = 1000): Promise<EventsBenchResult> {
     const objectsAfterBurst = (await listDeliveries(client, ns)).length;
     await waitFor("delivered records to expire", async () => (await listDeliveries(client, ns)).length === 0, 120_000, 500);
     const result: EventsBenchResult = {
+      retentionMs,
       steady,
       burst: {
         events: recordedAt.size,
@@ -242,14 +243,15 @@ function report(result: EventsBenchResult): void {
   lines.push(
     `  burst (queueing, not the delivery path): ${b.events} events = ${b.deliveries} deliveries at ${b.deliveriesPerSecond}/s sustained; recording→delivery p50 ${b.queue.p50Ms} ms, p99 ${b.queue.p99Ms} ms; ` +
       `Orchest over the same arrivals p50 ${b.orchest.p50Ms} ms, p99 ${b.orchest.p99Ms} ms (Orchest/ours: p50 ${ratio(b.queue.p50Ms, b.orchest.p50Ms)}, p99 ${ratio(b.queue.p99Ms, b.orchest.p99Ms)})`,
-    `  apiserver writes by the api per delivery (create included): ${result.writesPerDelivery}; EventDeliveries in etcd: ${result.objectsAfterBurst} after the burst, ${result.objectsAtSteadyState} at steady state (retention ${RETENTION_MS} ms)`,
+    `  apiserver writes by the api per delivery (create included): ${result.writesPerDelivery}; EventDeliveries in etcd: ${result.objectsAfterBurst} after the burst, ${result.objectsAtSteadyState} at steady state (retention ${result.retentionMs} ms)`,
   );
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const n = Number(process.argv[2] ?? "1000");
-  run(Number.isFinite(n) && n > 0 ? n : 1000).catch((err: unknown) => {
+  const retention = Number(process.argv[3] ?? "2000");
+  run(Number.isFinite(n) && n > 0 ? n : 1000, Number.isFinite(retention) && retention >= 0 ? retention : 2000).catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
   });

@@ -32,7 +32,7 @@ export interface DeliveryControllerOptions {
   http: DeliveryClient;
   /** A delivery's spec.maxAttempts overrides the policy's. */
   retryPolicy: RetryPolicy;
-  /** How long Delivered records are kept before they are deleted. */
+  /** How long Delivered records are kept before they are deleted; 0 deletes them instead of recording Delivered. */
   retentionMs: number;
   /** Attempts in flight per endpoint; keep it at the DeliveryClient's sockets per endpoint. */
   maxInFlightPerEndpoint: number;
@@ -106,6 +106,14 @@ export function addEventDeliveryController(manager: Manager, options: DeliveryCo
     await updateStatus(client, asKube(subscriber), { ...subscriber.status, observedGeneration: subscriber.metadata!.generation, conditions });
   };
 
+  /** Nothing to keep: one delete instead of a status write now and a delete once the record expired. */
+  const deleteDelivered = async (delivery: EventDelivery, type: EventDelivery["spec"]["subscriber"]["type"]): Promise<void> => {
+    const uid = delivery.metadata!.uid!;
+    await client.delete(refOf(asKube(delivery)), { uid });
+    written.rememberDeletion(objectKey(asKube(delivery)), uid);
+    metrics.finished(type, "delivered");
+  };
+
   /** One exchange with the endpoint; never throws, a failure to build or send the request is a failed attempt. */
   const send = async (delivery: EventDelivery): Promise<AttemptResult | Undeliverable> => {
     try {
@@ -128,6 +136,7 @@ export function addEventDeliveryController(manager: Manager, options: DeliveryCo
     metrics.attempted(type, result, (performance.now() - started) / 1000);
     const policy = { ...options.retryPolicy, maxAttempts: delivery.spec.maxAttempts ?? options.retryPolicy.maxAttempts };
     const transition = afterAttempt(delivery.status, result, new Date(), policy);
+    if (transition.status.phase === "Delivered" && options.retentionMs === 0) return deleteDelivered(delivery, type);
     const retryMarker = delivery.status?.lastRetryRequest;
     await writeStatus(delivery, { ...transition.status, ...(retryMarker === undefined ? {} : { lastRetryRequest: retryMarker }) });
     if (transition.disableSubscriber) await disableSubscriber(delivery);
@@ -156,7 +165,7 @@ export function addEventDeliveryController(manager: Manager, options: DeliveryCo
     if (inFlight.has(key) || stopping) return;
     const delivery = cachedDelivery(key);
     if (!delivery) return written.forget(key);
-    if (!written.isSeen(key, delivery.metadata!.resourceVersion!)) return;
+    if (!written.isSeen(key, delivery.metadata!.resourceVersion!, delivery.metadata!.uid)) return;
     const status = delivery.status;
 
     const retry = delivery.metadata?.annotations?.[RETRY_ANNOTATION];

@@ -1,0 +1,46 @@
+import test from "ava";
+import { KubeClient, Manager, silentLogger } from "../../reconcilers/index.js";
+import { waitFor } from "../../reconcilers/testing.js";
+import { installCrds } from "../../operator/install.js";
+import { createTestNamespace, useTestbed } from "../../testbed/index.js";
+import { AddressPolicy } from "./address-policy.js";
+import { DeliveryClient } from "./delivery-client.js";
+import { addEventDeliveryController } from "./delivery-controller.js";
+import { startReceiver } from "./loopback-receiver.js";
+import { createWebhook, header, listDeliveries, outboxFor, pipelineRunEvents, recordAll } from "./test-support.js";
+
+test("retention 0: a delivered record is deleted instead of marked Delivered, each event is sent once, in order per run, with two writes per delivery", async (t) => {
+  const tb = await useTestbed();
+  installCrds(tb.kubeconfigPath);
+  const ns = await createTestNamespace(tb.kubeConfig, "api-events-retention");
+  const client = new KubeClient(tb.kubeConfig);
+  const receiver = await startReceiver(() => ({ status: 204 }));
+  const http = new DeliveryClient({ addressPolicy: new AddressPolicy(["127.0.0.0/8"]), maxSocketsPerEndpoint: 4 });
+  const manager = new Manager({ kubeConfig: tb.kubeConfig, name: "orchest-api", logger: silentLogger });
+  const retryPolicy = { scheduleMs: [20, 50], maxAttempts: 5, jitter: 0.2, maxRetryAfterMs: 1000 };
+  const deliveries = addEventDeliveryController(manager, { namespace: ns, http, retryPolicy, retentionMs: 0, maxInFlightPerEndpoint: 4, workers: 4 });
+  t.teardown(async () => {
+    await deliveries.stop();
+    await manager.stop();
+    http.close();
+    client.close();
+    await receiver.close();
+  });
+  await createWebhook(client, ns, "prompt", receiver.url);
+  await manager.start();
+
+  const runs = pipelineRunEvents(50);
+  const writesBefore = manager.client.counter.writes();
+  await recordAll(outboxFor(manager.client, ns), runs, 8);
+  await waitFor("every event to arrive", () => receiver.received.length >= 200, 60_000, 20);
+  await waitFor("every record to be gone", async () => (await listDeliveries(client, ns)).length === 0, 30_000, 100);
+
+  const ids = receiver.received.map((request) => header(request, "webhook-id"));
+  t.is(new Set(ids).size, ids.length, "a stale cache never sends an event again");
+  t.deepEqual([...ids].sort(), runs.flat().map((event) => event.id).sort());
+  for (const run of runs) {
+    const order = run.map((event) => ids.indexOf(event.id));
+    t.deepEqual(order, [...order].sort((a, b) => a - b), "a run's events arrive in the order they happened");
+  }
+  t.is(manager.client.counter.writes() - writesBefore, 2 * 200, "create and delete, nothing else");
+});
