@@ -3,7 +3,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { Manager } from "../reconcilers/index.js";
 import { addImageBuildController, BuildLogs, IMAGE_BUILD, podLogSource, registerBuildLogRoutes } from "./builds/index.js";
-import { addPipelineRunController } from "./pipelines/index.js";
+import { addPipelineRunController, recordRunEvents } from "./pipelines/index.js";
 import { addEventDeliveryController, asSubscriber, DeliveryClient, DEFAULT_RETRY_POLICY, Outbox, SUBSCRIBER } from "./events/index.js";
 import { parseApiOptions, USAGE } from "./options.js";
 import { registerAnalyticsRoutes } from "./server/analytics-routes.js";
@@ -61,8 +61,7 @@ async function main(): Promise<void> {
   });
 
   addImageBuildController(manager, scope);
-  // Pipeline-run events reach api/events once the runs carry the project and job their OrchestEvents need.
-  addPipelineRunController(manager, scope);
+  addPipelineRunController(manager, { ...scope, onTransition: recordRunEvents(outbox) });
   const buildLogs = new BuildLogs({ source: podLogSource(manager.client.transport), builds: manager.informers.informerFor(IMAGE_BUILD, scope) });
 
   const server = new ApiServer(manager.logger);

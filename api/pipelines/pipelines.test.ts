@@ -4,9 +4,11 @@ import { installCrds } from "../../operator/install.js";
 import { KubeClient, Manager, silentLogger, type KubeObject } from "../../reconcilers/index.js";
 import { waitFor } from "../../reconcilers/testing.js";
 import { createTestNamespace, useTestbed } from "../../testbed/index.js";
-import { addNodePool, type NodePool } from "../scheduling/node-pool.js";
-import { addPipelineRunController, PIPELINE_RUN, type RunTransition } from "./reconciler.js";
-import { RUN_UID_LABEL, STEP_LABEL } from "./step-pod.js";
+import type { NodePool } from "../scheduling/node-pool.js";
+import { addPipelineRunController, PIPELINE_RUN } from "./reconciler.js";
+import type { RunTransition } from "./run-transitions.js";
+import { STEP_LABEL } from "./step-pod.js";
+import { drive as driveRun, getRun as getRunOf, stepNodes, stepPods as stepPodsOf } from "./test-support.js";
 
 let ns: string;
 let pool: NodePool;
@@ -19,15 +21,11 @@ test.before(async () => {
   const tb = await useTestbed();
   installCrds(tb.kubeconfigPath);
   ns = await createTestNamespace(tb.kubeConfig, "runs");
-  pool = await addNodePool(tb.kubeConfig, ns, ["containerd", "containerd"]);
   client = new KubeClient(tb.kubeConfig);
-  await client.create({ apiVersion: "orchest.io/v1alpha1", kind: "OrchestCluster", metadata: { name: "orchest", namespace: ns }, spec: { workerNodeSelector: pool.selector } });
   // The step image is on the second node only: interactive steps must run there.
-  const il = { apiVersion: "orchest.io/v1alpha1", kind: "ImageLocation" };
-  await client.create({ ...il, metadata: { name: "env", namespace: ns }, spec: { image, node: pool.nodes[1] } });
-  await client.patch({ ...il, namespace: ns, name: "env" }, { status: { phase: "Present", source: "pulled" } }, "merge", "status");
+  pool = await stepNodes(tb.kubeConfig, client, ns, image);
   manager = new Manager({ kubeConfig: tb.kubeConfig, name: "orchest-api-runs-test", logger: silentLogger });
-  addPipelineRunController(manager, { onTransition: async (run, t) => void transitions.push([run.metadata!.name!, t]) });
+  addPipelineRunController(manager, { namespace: ns, onTransition: async (run, t) => void transitions.push([run.metadata!.name!, t]) });
   await manager.start();
 });
 
@@ -39,36 +37,10 @@ test.after.always(async () => {
 const step = (uuid: string, dependsOn: string[] = [], env: Array<{ name: string; value: string }> = []) => ({ uuid, title: uuid, image, command: ["python", `${uuid}.py`], env, dependsOn });
 const newRun = (name: string, mode: "Interactive" | "Job", steps: ReturnType<typeof step>[]): KubeObject =>
   ({ ...PIPELINE_RUN, metadata: { name, namespace: ns }, spec: { mode, project: "proj-1", pipeline: { uuid: "pipe-1", path: "pipelines/main.orchest" }, ...(mode === "Job" ? { job: { uuid: "job-1", type: "OneOff" } } : {}), steps } }) as KubeObject;
-const getRun = async (name: string) => (await client.get({ ...PIPELINE_RUN, namespace: ns, name })) as unknown as PipelineRun;
-const stepPods = async (run: PipelineRun) =>
-  (await client.list({ apiVersion: "v1", kind: "Pod" }, { namespace: ns, labelSelector: `${RUN_UID_LABEL}=${run.metadata!.uid}` })).items;
-const complete = (pod: KubeObject, exitCode = 0) =>
-  client.patch({ apiVersion: "v1", kind: "Pod", namespace: ns, name: pod.metadata.name! }, { metadata: { labels: { "testbed.orchest.io/completes": "true" }, annotations: { "testbed.orchest.io/exit-code": String(exitCode) } } }, "merge");
+const getRun = (name: string) => getRunOf(client, ns, name);
+const stepPods = (run: PipelineRun) => stepPodsOf(client, run);
+const drive = (name: string, failing?: Set<string>) => driveRun(client, ns, name, failing);
 const envOf = (pod: KubeObject) => (pod.spec as any).containers[0].env as Array<{ name: string; value: string }>;
-
-/**
- * Plays the kubelet: completes each step pod once it runs, noting the order of starts. A step pod that
- * appears while one of its parents has not succeeded fails the test.
- */
-async function drive(name: string, failing: Set<string> = new Set()): Promise<{ started: string[]; pods: KubeObject[] }> {
-  const run = await getRun(name);
-  const started: string[] = [];
-  const completed = new Set<string>();
-  let pods: KubeObject[] = [];
-  await waitFor(`run ${name} to finish`, async () => {
-    pods = await stepPods(run);
-    for (const pod of pods) {
-      const uuid = pod.metadata.labels![STEP_LABEL]!;
-      if (!started.includes(uuid)) started.push(uuid);
-      if (!completed.has(uuid) && (pod.status as any)?.phase === "Running") {
-        completed.add(uuid);
-        await complete(pod, failing.has(uuid) ? 1 : 0);
-      }
-    }
-    return ["Succeeded", "Failed", "Cancelled"].includes((await getRun(name)).status?.phase ?? "");
-  }, 60_000, 200);
-  return { started, pods };
-}
 
 test("a 3-step interactive run starts each step when its parents succeeded, with the env contract, where the image is", async (t) => {
   const steps = [
@@ -105,7 +77,7 @@ test("a 3-step interactive run starts each step when its parents succeeded, with
   const clean = pods.find((p) => p.metadata.labels![STEP_LABEL] === "clean")!;
   t.deepEqual(envOf(clean)[0], { name: "THRESHOLD", value: "0.5" });
   t.is(envOf(clean).filter((e) => e.name === "ORCHEST_STEP_UUID").length, 1);
-  t.deepEqual(transitions.filter(([n]) => n === "three").map(([, tr]) => tr), ["started", "succeeded"]);
+  t.deepEqual(transitions.filter(([n]) => n === "three").map(([, tr]) => tr), ["created", "started", "succeeded"]);
 });
 
 test("an interactive step whose image is on no node runs unconstrained, with a Warning Event that says why", async (t) => {

@@ -14,30 +14,26 @@ import {
 import { ImagePlacer } from "../scheduling/index.js";
 import { cycleIn } from "./dag.js";
 import { cancelled, readyToStart, runOutcome, stepStatusOf, withSkips } from "./run-state.js";
+import { transitionsBetween, type RunTransition } from "./run-transitions.js";
 import { RUN_UID_LABEL, STEP_LABEL, stepPod } from "./step-pod.js";
 
 export const PIPELINE_RUN: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind: "PipelineRun" };
 
-/** A run's phase changes, for the Orchest event system (api/events) to record as pipeline-run events. */
-export type RunTransition = "started" | "succeeded" | "failed" | "cancelled";
+/** Receives the run with the status that shows the transition; may be called again for the same one. */
 export type RunTransitionSink = (run: PipelineRun, transition: RunTransition) => Promise<void>;
 
 export interface PipelineRunControllerOptions {
   /** Watch runs (and their pods and ImageLocations) of this namespace only, as the api does; all namespaces when unset. */
   readonly namespace?: string;
   /**
-   * Called once per phase change. The seam for api/events: it has no `record` yet, and building an
-   * OrchestEvent needs the project, pipeline and job the API knows, not the run.
+   * Called for every transition before the status that shows it is written, so that none is lost: a
+   * failed call fails the reconcile, which is retried, and a crash in between calls it again.
    */
   readonly onTransition?: RunTransitionSink;
 }
 
-const TRANSITIONS: Partial<Record<NonNullable<PipelineRunStatus["phase"]>, RunTransition>> = {
-  Running: "started",
-  Succeeded: "succeeded",
-  Failed: "failed",
-  Cancelled: "cancelled",
-};
+/** The phases a Kubernetes Event is recorded for. */
+const EVENTFUL_PHASES: ReadonlySet<PipelineRunStatus["phase"]> = new Set(["Running", "Succeeded", "Failed", "Cancelled"]);
 
 /**
  * Runs PipelineRuns: each step a pod once its parents succeeded, interactive runs placed on nodes holding
@@ -59,11 +55,15 @@ export function addPipelineRunController(manager: Manager, options: PipelineRunC
     const previous = run.status ?? {};
     const now = new Date().toISOString();
     const generation = run.metadata?.generation;
+    const commit = async (status: PipelineRunStatus) => {
+      for (const transition of transitionsBetween(previous, status)) await options.onTransition?.({ ...run, status }, transition);
+      await updateStatus(client, obj, { ...status });
+    };
 
     const cycle = cycleIn(run.spec.steps);
     if (cycle) {
       if (previous.phase !== "Failed") await events.record(obj, "Warning", "InvalidPipeline", "Validate", cycle);
-      await updateStatus(client, obj, { ...previous, observedGeneration: generation, phase: "Failed", reason: "InvalidPipeline", message: cycle, completionTime: previous.completionTime ?? now });
+      await commit({ ...previous, observedGeneration: generation, phase: "Failed", reason: "InvalidPipeline", message: cycle, completionTime: previous.completionTime ?? now });
       return;
     }
 
@@ -103,13 +103,9 @@ export function addPipelineRunController(manager: Manager, options: PipelineRunC
       ...(finished ? { completionTime: previous.completionTime ?? now } : {}),
       steps,
     };
-    await updateStatus(client, obj, { ...status });
-    if (status.phase !== previous.phase) {
-      const transition = TRANSITIONS[status.phase!];
-      if (transition) {
-        await events.record(obj, status.phase === "Failed" ? "Warning" : "Normal", status.reason!, "Run", status.message!);
-        await options.onTransition?.(run, transition);
-      }
+    await commit(status);
+    if (status.phase !== previous.phase && EVENTFUL_PHASES.has(status.phase)) {
+      await events.record(obj, status.phase === "Failed" ? "Warning" : "Normal", status.reason!, "Run", status.message!);
     }
   };
 
