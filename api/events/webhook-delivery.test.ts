@@ -164,10 +164,13 @@ test("attempts to one endpoint are bounded in concurrency, the rest wait their t
   t.teardown(async () => (bounded.close(), await receiver.close(), await slow.close()));
   const post = (url: string) => bounded.post(webhookRequest({ url, secret: newSecret(), format: "json" }, message, new Date()));
 
-  const slowPosts = Promise.all(Array.from({ length: 6 }, () => post(slow.url)));
-  const started = performance.now();
+  let firstSlowSettled = Infinity;
+  const slowPosts = Promise.all(
+    Array.from({ length: 6 }, () => post(slow.url).finally(() => (firstSlowSettled = Math.min(firstSlowSettled, performance.now())))),
+  );
   t.like(await post(receiver.url), { outcome: "delivered" });
-  t.true(performance.now() - started < 150, "another endpoint is not held up by a slow one");
+  // Ordering, not a stopwatch: the fast endpoint answers before even the first slow attempt times out.
+  t.true(performance.now() < firstSlowSettled, "another endpoint is not held up by a slow one");
 
   const results = await slowPosts;
   t.true(results.every((result) => result.outcome === "failed"));
