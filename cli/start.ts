@@ -9,7 +9,9 @@ import { fileURLToPath } from "node:url";
 import { installCrds } from "../operator/install.js";
 import { ensureBinaries } from "../testbed/binaries.js";
 import { Cluster } from "../testbed/cluster.js";
-import { seconds, stderrLog as log } from "../testbed/progress.js";
+import { prefixedLog, seconds, stderrLog } from "../testbed/progress.js";
+
+const log = prefixedLog("orchest");
 
 const exampleCluster = fileURLToPath(new URL("../../examples/orchestcluster.yaml", import.meta.url));
 const operatorMain = fileURLToPath(new URL("../operator/main.js", import.meta.url));
@@ -27,7 +29,7 @@ async function main(): Promise<void> {
       { name: "worker-containerd-1", runtime: "containerd" },
       { name: "worker-containerd-2", runtime: "containerd" },
     ],
-    log,
+    log: stderrLog,
   });
   let operator: ChildProcess | undefined;
   let stopping = false;
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => void stop(0));
 
   try {
-    const bin = dirname((await ensureBinaries(log)).kubectl!);
+    const bin = dirname((await ensureBinaries(stderrLog)).kubectl!);
     const kubectl = (...args: string[]) => execFileSync(join(bin, "kubectl"), ["--kubeconfig", cluster.kubeconfig, ...args], { encoding: "utf8" });
     log(`installed CRDs: ${installCrds(cluster.kubeconfig, join(bin, "kubectl")).join(", ")}`);
 

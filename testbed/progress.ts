@@ -1,7 +1,12 @@
 /** Progress lines for long steps, on stderr so that command output (kubeconfig paths, YAML) stays clean. */
 export type Log = (message: string) => void;
 
-export const stderrLog: Log = (message) => process.stderr.write(`[testbed] ${message}\n`);
+/** Progress lines on stderr, each prefixed with who speaks. */
+export function prefixedLog(prefix: string): Log {
+  return (message) => process.stderr.write(`[${prefix}] ${message}\n`);
+}
+
+export const stderrLog: Log = prefixedLog("testbed");
 
 export const quietLog: Log = () => {};
 
