@@ -15,11 +15,13 @@ export interface AgentProcessOptions {
   /** containerd's hosts dir: given, the agent serves and uses peers. */
   readonly hostsDir?: string;
   readonly extraArgs?: readonly string[];
+  /** Folder of the agent's log file. @default a new temporary folder */
+  readonly logDir?: string;
 }
 
 /** A node-agent as a real process (so that a test can SIGKILL it), logging to a file, stopped with its parent. */
 export function startAgentProcess(options: AgentProcessOptions): ManagedProcess {
-  const log = join(mkdtempSync(join(tmpdir(), `agent-${options.node}-`)), "agent.log");
+  const log = join(options.logDir ?? mkdtempSync(join(tmpdir(), `agent-${options.node}-`)), `node-agent-${options.node}.log`);
   const args = [
     mainScript,
     `--node=${options.node}`,
