@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { ImageLocation } from "../crds/types/index.js";
 import { installCrds } from "../operator/install.js";
 import { Informer, KubeClient, type KubeObject } from "../reconcilers/index.js";
-import { addSimulatedNode, Containerd, createTestNamespace, useTestbed, type Testbed } from "../testbed/index.js";
+import { addSimulatedNode, Containerd, createTestNamespace, eventually, useTestbed, type Testbed } from "../testbed/index.js";
 import { type ManagedProcess } from "../testbed/process.js";
 import { BUILT_LABEL, BUILT_VALUE, IMAGE_LOCATION } from "./location-identity.js";
 import { RegistryClient } from "./registry/client.js";
@@ -38,20 +38,6 @@ interface Context {
 const test = anyTest as TestFn<Context>;
 const kubectl = (tb: Testbed, ...args: string[]) => execFileSync("kubectl", ["--kubeconfig", tb.kubeconfigPath, ...args], { encoding: "utf8" });
 
-async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-}
 
 const locationsOf = (watch: Informer, ns: string) => watch.list(ns) as unknown as ImageLocation[];
 const of = (watch: Informer, ns: string, digest: string) => locationsOf(watch, ns).filter((l) => l.spec.digest === digest);

@@ -47,14 +47,7 @@ export const orchest = (...args: string[]): Promise<ProcessResult> => runProcess
 /** `orchest ARGS...` started, for tests that act while it runs. */
 export const startOrchest = (...args: string[]): RunningProcess => startProcess(process.execPath, [MAIN, ...args]);
 
-/** Resolves once `probe` returns true; fails after `timeoutMs`. */
-export async function eventually(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+export { eventually } from "../testbed/eventually.js";
 
 /** kubectl, failing the test on a non-zero exit. */
 export async function kubectl(args: readonly string[], input?: string): Promise<string> {

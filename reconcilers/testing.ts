@@ -1,15 +1,12 @@
 // Helpers for this folder's tests and benchmarks on the test bed; not part of the engine's API.
-import { sleep } from "./backoff.js";
+import { eventually } from "../testbed/eventually.js";
 import type { KubeObject } from "./client/object.js";
 
-/** Polls until `check` returns true; fails with `what` after the timeout. */
+/** Polls until `check` returns true and says how long that took; fails with `what` after the timeout. */
 export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000, everyMs = 20): Promise<number> {
   const started = Date.now();
-  for (;;) {
-    if (await check()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
+  await eventually(what, check, timeoutMs, everyMs);
+  return Date.now() - started;
 }
 
 /** Sum of the apiserver's apiserver_request_total series (from its /metrics text) whose labels pass `filter`. */

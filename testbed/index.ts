@@ -102,4 +102,5 @@ export async function apiserverGet(kc: KubeConfig, path: string): Promise<string
   });
 }
 export { buildOciImage, type OciImage } from "./oci-image.js";
+export { eventually } from "./eventually.js";
 export { Containerd } from "./containerd.js";

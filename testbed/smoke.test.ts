@@ -6,19 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "./command.js";
 import { call } from "./https.js";
-import { apiserverGet, buildOciImage, createTestNamespace, simulatePodLog, skippedWithoutRealRuntime, useTestbed } from "./index.js";
+import { apiserverGet, buildOciImage, createTestNamespace, eventually, simulatePodLog, skippedWithoutRealRuntime, useTestbed } from "./index.js";
 
 const kubectl = (...args: string[]) => execFileSync("kubectl", args, { encoding: "utf8" });
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-}
 
 test("the apiserver answers with the pinned Kubernetes version", async (t) => {
   const tb = await useTestbed();
