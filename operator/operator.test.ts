@@ -1,5 +1,6 @@
 import test from "ava";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import type { OrchestCluster } from "../crds/types/index.js";
 import { KubeClient, Manager, silentLogger, type KubeObject } from "../reconcilers/index.js";
 import { waitFor } from "../reconcilers/testing.js";
@@ -9,6 +10,8 @@ import { synth, toYaml, type Manifest } from "../synth/index.js";
 import { installCrds } from "./install.js";
 import { coversIdentity, registryIdentity, tlsOfSecret } from "./registry-tls.js";
 import { addOrchestClusterController, ORCHEST_CLUSTER } from "./reconciler.js";
+
+const execFileAsync = promisify(execFile);
 
 // One private cluster for this file (its node runtimes are changed by a test), with the operator in process.
 let cluster: Cluster;
@@ -68,6 +71,9 @@ const byName = (ws: KubeObject[]) => Object.fromEntries(ws.map((w) => [w.metadat
 
 test.serial("a new OrchestCluster reaches Ready with every component running the right image", async (t) => {
   await client.create({ apiVersion: "orchest.io/v1alpha1", kind: "OrchestCluster", metadata: { name, namespace: ns }, spec: spec("v2022.10.5") } as KubeObject);
+  // Not spawnSync: the operator runs in this process and must keep reconciling while kubectl waits.
+  const wait = await execFileAsync("kubectl", ["--kubeconfig", cluster.kubeconfig, "wait", "--for=condition=Ready", `orchestcluster/${name}`, "-n", ns, "--timeout=120s"]);
+  t.regex(wait.stdout, /condition met/, "kubectl wait --for=condition=Ready works");
   await readyAt();
   const c = (await getCluster())!;
   t.is(c.status?.phase, "Running");
