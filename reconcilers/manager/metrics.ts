@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RequestCounter } from "../client/request-counter.js";
 import type { ControllerMetrics } from "../controller/controller.js";
-import type { QueueMetrics } from "../queue/work-queue.js";
+import type { QueueMetrics, WorkInFlight } from "../queue/work-queue.js";
 
 // controller-runtime's buckets, so that existing dashboards and alerts read our histograms unchanged.
 const RECONCILE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60];
@@ -21,9 +21,15 @@ export class ManagerMetrics {
   private readonly retries = this.counter("workqueue_retries_total", "Total number of retries handled by workqueue", ["controller", "name"]);
   private readonly queueDuration = new Histogram({ name: "workqueue_queue_duration_seconds", help: "How long in seconds an item stays in workqueue before being requested", labelNames: ["controller", "name"], buckets: QUEUE_BUCKETS, registers: [this.registry] });
   private readonly workDuration = new Histogram({ name: "workqueue_work_duration_seconds", help: "How long in seconds processing an item from workqueue takes", labelNames: ["controller", "name"], buckets: QUEUE_BUCKETS, registers: [this.registry] });
+  private readonly workInFlight = new Map<string, () => WorkInFlight>();
   private readonly leader = this.gauge("leader_election_master_status", "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master", ["name"]);
   private readonly requests = this.counter("rest_client_requests_total", "Number of HTTP requests, partitioned by status code, method, and host", ["code", "method", "host"]);
   private readonly requestLatency = new Histogram({ name: "rest_client_request_duration_seconds", help: "Request latency in seconds, broken down by verb", labelNames: ["verb"], buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60], registers: [this.registry] });
+
+  constructor() {
+    this.inFlightGauge("workqueue_unfinished_work_seconds", "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. Large values indicate stuck threads.", (w) => w.unfinishedSeconds);
+    this.inFlightGauge("workqueue_longest_running_processor_seconds", "How many seconds has the longest running processor for workqueue been running.", (w) => w.longestSeconds);
+  }
 
   forController(controller: string, maxConcurrentReconciles: number): { queue: QueueMetrics; controller: ControllerMetrics } {
     this.maxConcurrent.set({ controller }, maxConcurrentReconciles);
@@ -36,6 +42,7 @@ export class ManagerMetrics {
         retry: () => this.retries.inc(labels),
         queued: (seconds) => this.queueDuration.observe(labels, seconds),
         worked: (seconds) => this.workDuration.observe(labels, seconds),
+        readWorkInFlight: (read) => this.workInFlight.set(controller, read),
       },
       controller: {
         reconciled: (result, seconds) => {
@@ -64,6 +71,20 @@ export class ManagerMetrics {
 
   private counter(name: string, help: string, labelNames: string[]) {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** A gauge computed when scraped, from every controller's work in flight. */
+  private inFlightGauge(name: string, help: string, pick: (w: WorkInFlight) => number) {
+    const workInFlight = this.workInFlight;
+    return new Gauge({
+      name,
+      help,
+      labelNames: ["controller", "name"],
+      registers: [this.registry],
+      collect() {
+        for (const [controller, read] of workInFlight) this.set({ controller, name: controller }, pick(read()));
+      },
+    });
   }
 
   private gauge(name: string, help: string, labelNames: string[]) {

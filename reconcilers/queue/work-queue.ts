@@ -10,9 +10,17 @@ export interface QueueMetrics {
   queued(seconds: number): void;
   /** Seconds a worker held an item. */
   worked(seconds: number): void;
+  /** How to read the work in flight; gauges call it at scrape time, so stuck workers show while stuck. */
+  readWorkInFlight(read: () => WorkInFlight): void;
 }
 
-const noMetrics: QueueMetrics = { add() {}, depth() {}, retry() {}, queued() {}, worked() {} };
+/** Seconds of work started and not yet done: in total, and of the oldest item. */
+export interface WorkInFlight {
+  readonly unfinishedSeconds: number;
+  readonly longestSeconds: number;
+}
+
+const noMetrics: QueueMetrics = { add() {}, depth() {}, retry() {}, queued() {}, worked() {}, readWorkInFlight() {} };
 
 /**
  * client-go's rate-limited work queue. The invariants that make controllers correct:
@@ -34,7 +42,9 @@ export class WorkQueue {
   constructor(
     readonly rateLimiter: RateLimiter = new ExponentialRateLimiter(),
     private readonly metrics: QueueMetrics = noMetrics,
-  ) {}
+  ) {
+    metrics.readWorkInFlight(() => this.workInFlight());
+  }
 
   get length(): number {
     return this.queue.length;
@@ -43,6 +53,18 @@ export class WorkQueue {
   /** Keys taken by workers and not yet `done`. */
   get inFlight(): number {
     return this.processing.size;
+  }
+
+  private workInFlight(): WorkInFlight {
+    const now = performance.now();
+    let unfinishedSeconds = 0;
+    let longestSeconds = 0;
+    for (const started of this.processing.values()) {
+      const seconds = (now - started) / 1000;
+      unfinishedSeconds += seconds;
+      longestSeconds = Math.max(longestSeconds, seconds);
+    }
+    return { unfinishedSeconds, longestSeconds };
   }
 
   add(item: string): void {
