@@ -66,6 +66,19 @@ test("build logs -f prints the builder's lines as they are written and exits 0 w
   t.regex(stderr, /build follow Succeeded \(Built/);
 });
 
+test("build logs without -f prints the log so far and exits 0 while the build still runs", async (t) => {
+  if (!tb.simulated) return void t.pass();
+  const pod = await building("snapshot");
+  const log = await simulatedLog(pod);
+  log.write("#1 load build definition");
+  log.write("#2 resolve image config");
+  const { code, stdout, stderr } = await orchest("build", "logs", "snapshot", "--api", api.url);
+  t.is(code, 0, stderr);
+  t.is(stdout, "#1 load build definition\n#2 resolve image config\n");
+  t.regex(stderr, /build snapshot Building/);
+  await completePod(client, ns, pod, 0);
+});
+
 test("build logs exits 1 with the reason when the build failed, and 1 for a build that does not exist", async (t) => {
   const pod = await building("broken");
   await completePod(client, ns, pod, 2);

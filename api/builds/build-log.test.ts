@@ -16,6 +16,8 @@ function scripted(): LogSource & { push(line: string): void; close(): void; fail
     push: (line) => put(line),
     close: () => put(null),
     fail: (message) => put(new Error(message)),
+    // The lines written and not yet followed: what a read without follow would answer.
+    read: async () => pending.filter((item): item is string => typeof item === "string"),
     async *follow(_namespace, _pod, _container, signal) {
       signal.addEventListener("abort", () => wake?.());
       for (;;) {

@@ -1,6 +1,7 @@
 import type { ImageBuildStatus } from "../../crds/types/index.js";
 import type { KubeObject } from "../../reconcilers/index.js";
 import { TERMINAL_PHASES } from "./build-progress.js";
+import { BUILDER_CONTAINER } from "./builder-pod.js";
 import type { LogSource } from "./log-source.js";
 
 /** How a build ended, as the last event of its log stream. */
@@ -108,7 +109,7 @@ export class BuildLog {
     this.onChange();
     let seen = 0;
     try {
-      for await (const text of this.options.source.follow(this.namespace, pod, "build", stream.signal)) {
+      for await (const text of this.options.source.follow(this.namespace, pod, BUILDER_CONTAINER, stream.signal)) {
         if (++seen <= this.received) continue;
         this.received = seen;
         const line = { id: seen, text };

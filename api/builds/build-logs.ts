@@ -1,5 +1,7 @@
 import { objectKey, type Informer } from "../../reconcilers/index.js";
-import { BuildLog } from "./build-log.js";
+import type { ImageBuildStatus } from "../../crds/types/index.js";
+import { BuildLog, type BuildOutcome, type LogEvent } from "./build-log.js";
+import { BUILDER_CONTAINER } from "./builder-pod.js";
 import type { LogSource } from "./log-source.js";
 
 export interface BuildLogsOptions {
@@ -46,6 +48,28 @@ export class BuildLogs {
       this.timers.add(timer);
     });
     return log;
+  }
+
+  /**
+   * The log of build namespace/name as it is now (like `kubectl logs` without -f), ending with the build's
+   * phase at that moment; undefined when there is no such build.
+   */
+  async snapshot(namespace: string, name: string): Promise<LogEvent[] | undefined> {
+    const build = this.options.builds.get(`${namespace}/${name}`);
+    if (!build) return undefined;
+    const status = (build.status ?? {}) as ImageBuildStatus;
+    const events: LogEvent[] = [];
+    if (status.podName) {
+      try {
+        const lines = await this.options.source.read(namespace, status.podName, BUILDER_CONTAINER);
+        events.push(...lines.map((text, i) => ({ kind: "line" as const, id: i + 1, text })));
+      } catch (err) {
+        events.push({ kind: "notice", text: `the builder's log cannot be read yet: ${(err as Error).message}` });
+      }
+    }
+    const now: BuildOutcome = { phase: status.phase ?? "Pending", ...(status.reason ? { reason: status.reason } : {}), ...(status.message ? { message: status.message } : {}) };
+    events.push({ kind: "end", outcome: now });
+    return events;
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,9 @@ import { BUILDKIT_SOCKET, BUILDKIT_SOCKET_DIR } from "../../synth/buildkit-daemo
 import { childName } from "../pipelines/names.js";
 import type { BuildTarget } from "./build-target.js";
 
+/** The builder pod's one container, whose log is the build's log. */
+export const BUILDER_CONTAINER = "build";
+
 export const BUILD_UID_LABEL = "orchest.io/image-build-uid";
 /** Where the build context is mounted in the builder. */
 const CONTEXT_DIR = "/context";
@@ -72,7 +75,7 @@ export function builderPod(build: ImageBuild, target: BuildTarget, images: Build
       },
       containers: [
         {
-          name: "build",
+          name: BUILDER_CONTAINER,
           image: docker ? images.docker : images.buildkit,
           command,
           volumeMounts: [socket.mount, context.mount],

@@ -8,8 +8,9 @@ export const BUILD_USAGE = "orchest build logs NAME [-f] [--api URL]";
 /** Where the api listens when neither --api nor ORCHEST_API_URL says otherwise (its --listen default). */
 const DEFAULT_API = "http://127.0.0.1:8080";
 
-/** Exit code by outcome: only a build that succeeded is success. */
-const outcomeExit = (phase: string) => (phase === "Succeeded" ? 0 : 1);
+/** Exit code by outcome: a build that failed, was cancelled or deleted is a failure; so is one that did not succeed when followed to its end. */
+const FAILED_PHASES = new Set(["Failed", "Cancelled", "Deleted"]);
+const outcomeExit = (phase: string, followed: boolean) => (FAILED_PHASES.has(phase) || (followed && phase !== "Succeeded") ? 1 : 0);
 
 export async function buildCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args, { follow: { type: "boolean", short: "f" }, api: { type: "string" } }, BUILD_USAGE, 2);
@@ -22,13 +23,14 @@ export async function buildCommand(args: readonly string[]): Promise<number> {
   } catch {
     throw new UsageError(`--api "${api}" is not a URL: use for example --api ${DEFAULT_API}`);
   }
-  // The api's stream always runs to the outcome, so following is the only mode: -f is accepted as in kubectl.
-  void values.follow;
+  // Like kubectl logs: -f follows to the build's end; without it, the log so far and the build's phase now.
+  const followed = values.follow === true;
+  if (!followed) url.searchParams.set("follow", "false");
   const outcome = await readBuildLog(url.href, {
     onLine: (text) => process.stdout.write(`${text}\n`),
     onNotice: (text) => process.stderr.write(`orchest: ${text}\n`),
   });
   const detail = [outcome.reason, outcome.message].filter(Boolean).join(": ");
   process.stderr.write(`build ${name} ${outcome.phase}${detail ? ` (${detail})` : ""}\n`);
-  return outcomeExit(outcome.phase);
+  return outcomeExit(outcome.phase, followed);
 }
