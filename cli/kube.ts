@@ -123,6 +123,21 @@ export class Kube {
     return deleted;
   }
 
+  /** The objects of the list that still exist (being deleted or not). */
+  async remaining(objects: readonly AnyObject[]): Promise<AnyObject[]> {
+    const left: AnyObject[] = [];
+    for (const object of objects) {
+      try {
+        const { apiVersion, kind, metadata } = object as KubernetesObject;
+        await retrying(() => this.objects.read({ apiVersion, kind, metadata: { name: metadata!.name!, ...(metadata?.namespace ? { namespace: metadata.namespace } : {}) } }));
+        left.push(object);
+      } catch (error) {
+        if (!isNotFound(error)) explain(`reading ${object.kind} ${object.metadata?.name}`, error);
+      }
+    }
+    return left;
+  }
+
   /** True when the CustomResourceDefinition exists and is Established. */
   async crdEstablished(name: string): Promise<boolean> {
     try {

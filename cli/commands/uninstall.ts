@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { operatorManifests, OPERATOR_DEFAULTS, OPERATOR_NAME } from "../../synth/operator/index.js";
 import { orchestClusterResource } from "../../crds/types/index.js";
 import { CliError } from "../errors.js";
-import { Kube, type ObjectKey } from "../kube.js";
+import { Kube, type AnyObject, type ObjectKey } from "../kube.js";
 import { duration, NAMESPACE_OPTION, parse, TIMEOUT_OPTION } from "../options.js";
 import { crdObjects } from "../paths.js";
 import { resolveCluster } from "../target.js";
@@ -33,16 +33,33 @@ export async function uninstallCommand(args: readonly string[]): Promise<number>
   if (!values.all) return 0;
 
   const operatorNamespace = values["operator-namespace"] ?? OPERATOR_DEFAULTS.namespace;
+  // Namespaces and CRDs finalize for a while; an install right after must not find them terminating.
+  const removed: AnyObject[] = [...crdObjects()];
   if (values.helm) {
     const result = spawnSync("helm", ["uninstall", OPERATOR_NAME, "--namespace", operatorNamespace], { stdio: ["ignore", "inherit", "inherit"] });
     if (result.status !== 0) throw new CliError(`helm uninstall ${OPERATOR_NAME} failed; check helm list -n ${operatorNamespace}`);
   } else {
-    await kube.delete(operatorManifests({ namespace: operatorNamespace }).reverse());
+    const manifests = operatorManifests({ namespace: operatorNamespace });
+    await kube.delete([...manifests].reverse());
+    removed.push(...manifests.filter((m) => m.kind === "Namespace"));
   }
   log(`operator removed from ${operatorNamespace}`);
   await kube.delete(crdObjects());
+  await waitUntilRemoved(kube, removed, timeoutMs);
   log("CRDs removed");
   return 0;
+}
+
+async function waitUntilRemoved(kube: Kube, objects: readonly AnyObject[], timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const left = await kube.remaining(objects);
+    if (left.length === 0) return;
+    if (Date.now() - started > timeoutMs) {
+      throw new CliError(`still being deleted after ${Math.round(timeoutMs / 1000)}s: ${left.map((o) => `${o.kind} ${o.metadata?.name}`).join(", ")}. Check their finalizers with kubectl get -o yaml`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }
 
 async function waitUntilGone(kube: Kube, key: ObjectKey, timeoutMs: number): Promise<void> {
