@@ -1,9 +1,9 @@
 import * as kplus from "cdk8s-plus-28";
 import { Duration } from "cdk8s";
 import { Construct } from "constructs";
-import { configurePodTemplate, envVariables, objectMeta, requests, rootContainerSecurity } from "./common.js";
-import { componentEnv, componentImage, nodeSelectorFor, type RuntimeGroup, type SynthContext } from "./context.js";
-import { groupLabels, groupObjectName, runtimeAffinity } from "./runtime.js";
+import { envVariables, objectMeta, requests, rootContainerSecurity } from "./common.js";
+import { componentEnv, componentImage, type RuntimeGroup, type SynthContext } from "./context.js";
+import { confineToRuntimeGroup, groupLabels, groupObjectName } from "./runtime.js";
 
 const COMPONENT = "buildkit-daemon";
 
@@ -92,13 +92,7 @@ export class BuildkitDaemon extends Construct {
       host("buildkit-storage", "orchest-buildkit-storage", "/var/lib/orchest_buildkit", kplus.HostPathVolumeType.DIRECTORY_OR_CREATE),
       { propagation: kplus.MountPropagation.BIDIRECTIONAL },
     );
-    const affinity = runtimeAffinity(ctx, group, groups);
-    configurePodTemplate(ctx, ds, {
-      component: COMPONENT,
-      selectorExtra: groupLabels(group),
-      nodeSelector: nodeSelectorFor(ctx, COMPONENT, { pausedDaemonSet: ctx.paused }),
-      ...(affinity ? { affinity } : {}),
-    });
+    confineToRuntimeGroup(ctx, ds, COMPONENT, group, groups);
     return ds;
   }
 }

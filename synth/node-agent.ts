@@ -1,10 +1,10 @@
 import * as kplus from "cdk8s-plus-28";
 import { Duration } from "cdk8s";
 import { Construct } from "constructs";
-import { configurePodTemplate, envVariables, objectMeta, requests, rootContainerSecurity } from "./common.js";
-import { componentEnv, componentImage, nodeSelectorFor, REGISTRY_TLS_SECRET, type RuntimeGroup, type SynthContext } from "./context.js";
+import { envVariables, objectMeta, requests, rootContainerSecurity } from "./common.js";
+import { componentEnv, componentImage, REGISTRY_TLS_SECRET, type RuntimeGroup, type SynthContext } from "./context.js";
 import { clusterScopedName, READ, READ_WRITE } from "./orchest-api.js";
-import { groupLabels, groupObjectName, runtimeAffinity } from "./runtime.js";
+import { confineToRuntimeGroup, groupLabels, groupObjectName } from "./runtime.js";
 
 const COMPONENT = "node-agent";
 
@@ -93,13 +93,7 @@ export class NodeAgent extends Construct {
       kplus.Volume.fromSecret(scope, "registry-ca", secret, { name: "registry-ca", items: { "ca.crt": { path: "ca.crt" } }, optional: true }),
       { readOnly: true },
     );
-    const affinity = runtimeAffinity(ctx, group, groups);
-    configurePodTemplate(ctx, ds, {
-      component: COMPONENT,
-      selectorExtra: groupLabels(group),
-      nodeSelector: nodeSelectorFor(ctx, COMPONENT, { pausedDaemonSet: ctx.paused }),
-      ...(affinity ? { affinity } : {}),
-    });
+    confineToRuntimeGroup(ctx, ds, COMPONENT, group, groups);
     return ds;
   }
 }

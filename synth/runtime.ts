@@ -2,8 +2,10 @@
  * Targeting of the runtime-specific DaemonSets (node-agent, buildkit-daemon)
  * in clusters whose nodes run different container runtimes.
  */
-import type { RuntimeGroup, SynthContext } from "./context.js";
-import { RUNTIME_NODE_LABEL } from "./labels.js";
+import type * as kplus from "cdk8s-plus-28";
+import { configurePodTemplate } from "./common.js";
+import { nodeSelectorFor, type RuntimeGroup, type SynthContext } from "./context.js";
+import { RUNTIME_NODE_LABEL, type OrchestComponentName } from "./labels.js";
 
 /** Label on the pods of a runtime group (selector of its DaemonSet). */
 export const RUNTIME_GROUP_LABEL = "orchest.io/runtime-group";
@@ -40,4 +42,24 @@ export function runtimeAffinity(ctx: SynthContext, group: RuntimeGroup, candidat
 /** Labels of a group's pods, included in its DaemonSet's selector. */
 export function groupLabels(group: RuntimeGroup): Record<string, string> {
   return { [RUNTIME_NODE_LABEL]: group.runtime, [RUNTIME_GROUP_LABEL]: group.suffix };
+}
+
+/**
+ * Pod template of one runtime group's DaemonSet: its pods carry the group's labels and run only on the group's
+ * nodes (by affinity, in mixed clusters), and on none while the cluster is paused.
+ */
+export function confineToRuntimeGroup(
+  ctx: SynthContext,
+  ds: kplus.DaemonSet,
+  component: OrchestComponentName,
+  group: RuntimeGroup,
+  groups: readonly RuntimeGroup[],
+): void {
+  const affinity = runtimeAffinity(ctx, group, groups);
+  configurePodTemplate(ctx, ds, {
+    component,
+    selectorExtra: groupLabels(group),
+    nodeSelector: nodeSelectorFor(ctx, component, { pausedDaemonSet: ctx.paused }),
+    ...(affinity ? { affinity } : {}),
+  });
 }
