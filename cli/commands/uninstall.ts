@@ -33,8 +33,9 @@ export async function uninstallCommand(args: readonly string[]): Promise<number>
   if (!values.all) return 0;
 
   const operatorNamespace = values["operator-namespace"] ?? OPERATOR_DEFAULTS.namespace;
-  // Namespaces and CRDs finalize for a while; an install right after must not find them terminating.
-  const removed: AnyObject[] = [...crdObjects()];
+  // A namespace finalizes for a while; an install right after must not find it terminating. (CRDs are not
+  // waited for: the apiserver may retry their cleanup with a growing backoff, for minutes.)
+  const removed: AnyObject[] = [];
   if (values.helm) {
     const result = spawnSync("helm", ["uninstall", OPERATOR_NAME, "--namespace", operatorNamespace], { stdio: ["ignore", "inherit", "inherit"] });
     if (result.status !== 0) throw new CliError(`helm uninstall ${OPERATOR_NAME} failed; check helm list -n ${operatorNamespace}`);
@@ -44,9 +45,9 @@ export async function uninstallCommand(args: readonly string[]): Promise<number>
     removed.push(...manifests.filter((m) => m.kind === "Namespace"));
   }
   log(`operator removed from ${operatorNamespace}`);
-  await kube.delete(crdObjects());
   await waitUntilRemoved(kube, removed, timeoutMs);
-  log("CRDs removed");
+  await kube.delete(crdObjects());
+  log("CRDs deleted (the apiserver removes them once their objects are gone)");
   return 0;
 }
 
