@@ -63,7 +63,8 @@ function onSignals(handler: () => void): void {
 async function up(args: string[]): Promise<void> {
   const cluster = await startCluster(args);
   const bin = dirname((await ensureBinaries(log)).kubectl!);
-  process.stdout.write(`export KUBECONFIG=${cluster.kubeconfig}\nexport PATH=${bin}:$PATH\nkubectl get nodes -o wide\n`);
+  // ORCHEST_TESTBED lets `npx ava lib/...test.js` run against this cluster, as `testbed run` would.
+  process.stdout.write(`export KUBECONFIG=${cluster.kubeconfig}\nexport ORCHEST_TESTBED=${cluster.writeState()}\nexport PATH=${bin}:$PATH\nkubectl get nodes -o wide\n`);
   log("running; Ctrl-C stops and removes the cluster");
   await new Promise<void>((resolve) => onSignals(resolve));
   await cluster.stop();
