@@ -88,7 +88,13 @@ async function runWith(args: string[]): Promise<number> {
   }
   const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", env });
   onSignals(() => child.kill("SIGTERM"));
-  const code = await new Promise<number>((resolve) => child.once("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0))));
+  const code = await new Promise<number>((resolve) => {
+    child.once("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0)));
+    child.once("error", (error) => {
+      log(`could not run ${command[0]}: ${error.message}`);
+      resolve(127);
+    });
+  });
   await cluster?.stop();
   return code;
 }
