@@ -12,14 +12,14 @@ import { sleep } from "../testbed/process.js";
 
 const MiB = 1024 * 1024;
 
-/** CPU time (ns) and resident memory (bytes) of the processes whose command line names `needle`. */
-function processUsage(needle: (cmdline: string) => boolean): { cpuNanoseconds: number; rssBytes: number } {
+/** CPU time (ns) and resident memory (bytes, VmRSS as ps shows it) of the processes `chosen` picks. */
+function processUsage(chosen: (pid: string, cmdline: string) => boolean): { cpuNanoseconds: number; rssBytes: number } {
   const ticks = 100; // USER_HZ
   let cpu = 0;
   let rss = 0;
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
-      if (!needle(readFileSync(`/proc/${pid}/cmdline`, "utf8"))) continue;
+      if (!chosen(pid, readFileSync(`/proc/${pid}/cmdline`, "utf8"))) continue;
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       cpu += ((Number(fields[11]) + Number(fields[12])) / ticks) * 1e9;
@@ -43,7 +43,8 @@ export async function run(seconds = 60): Promise<void> {
   const cluster = await Cluster.start({ nodes: kwokNodes, realNodes, containerd: false });
   try {
     process.stdout.write(`cluster with ${realNodes.length} real and ${kwokNodes.length} simulated nodes up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    const kwok = (cmdline: string) => cmdline.split("\0")[0]!.endsWith("/kwok") && cmdline.includes(cluster.dir);
+    const kwok = (_pid: string, cmdline: string) => cmdline.split("\0")[0]!.endsWith("/kwok") && cmdline.includes(cluster.dir);
+    const inNode = (cgroup: string) => (pid: string) => readFileSync(`/proc/${pid}/cgroup`, "utf8").includes(`:pids:${cgroup}/`);
     await sleep(20_000); // let start-up work (image GC, first syncs) settle
     const nodes = realNodes.map((n) => cluster.realNode(n.name)!);
     const before = nodes.map((n) => n.usage());
@@ -53,13 +54,20 @@ export async function run(seconds = 60): Promise<void> {
     const kwokAfter = processUsage(kwok);
     const percent = (ns: number) => ((ns / (seconds * 1e9)) * 100).toFixed(2);
     process.stdout.write(`idle over ${seconds} s, per node (its cgroup: kubelet, runtime, kube-proxy; no pods):\n`);
+    let psTotal = 0;
     nodes.forEach((node, i) => {
       const cpu = after[i]!.cpuNanoseconds - before[i]!.cpuNanoseconds;
-      process.stdout.write(`  ${node.name} (${node.runtime}): CPU ${percent(cpu)} % of a core, RSS ${(after[i]!.rssBytes / MiB).toFixed(0)} MiB, page cache ${(after[i]!.cacheBytes / MiB).toFixed(0)} MiB\n`);
+      const ps = processUsage(inNode(node.cgroup)).rssBytes;
+      psTotal += ps;
+      process.stdout.write(
+        `  ${node.name} (${node.runtime}): CPU ${percent(cpu)} % of a core, memory charged to its cgroup ${(after[i]!.rssBytes / MiB).toFixed(0)} MiB (RSS as ps sums it ${(ps / MiB).toFixed(0)} MiB)\n`,
+      );
     });
     const totalCpu = after.reduce((sum, u, i) => sum + u.cpuNanoseconds - before[i]!.cpuNanoseconds, 0);
     const totalRss = after.reduce((sum, u) => sum + u.rssBytes, 0);
-    process.stdout.write(`  all ${nodes.length} real nodes: CPU ${percent(totalCpu)} % of a core, RSS ${(totalRss / MiB).toFixed(0)} MiB\n`);
+    process.stdout.write(
+      `  all ${nodes.length} real nodes: CPU ${percent(totalCpu)} % of a core, memory charged ${(totalRss / MiB).toFixed(0)} MiB (ps RSS ${(psTotal / MiB).toFixed(0)} MiB, which counts the shared binaries in every process)\n`,
+    );
     process.stdout.write(
       `  baseline, kwok simulating ${kwokNodes.length} nodes: CPU ${percent(kwokAfter.cpuNanoseconds - kwokBefore.cpuNanoseconds)} % of a core, RSS ${(kwokAfter.rssBytes / MiB).toFixed(0)} MiB\n`,
     );
