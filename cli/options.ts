@@ -7,14 +7,16 @@ import { UsageError } from "./errors.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+
 /** Flags every command that talks to a cluster accepts. */
 export const NAMESPACE_OPTION = { namespace: { type: "string", short: "n" } } as const satisfies Options;
 /** `--timeout DURATION` of the commands that wait. */
 export const TIMEOUT_OPTION = { timeout: { type: "string" } } as const satisfies Options;
 
 /** Parses `args` for one command; unknown flags and bad values are usage errors. */
-export function parse<O extends Options>(args: readonly string[], options: O, usage: string, maxPositionals = 0) {
-  let parsed;
+export function parse<O extends Options>(args: readonly string[], options: O, usage: string, maxPositionals = 0): Parsed<O> {
+  let parsed: Parsed<O>;
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
