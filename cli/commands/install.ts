@@ -30,8 +30,8 @@ export async function installCommand(args: readonly string[]): Promise<number> {
     INSTALL_USAGE,
   );
   const timeoutMs = duration("--timeout", values.timeout, 600_000);
-  const kube = new Kube();
   const fromFile = values.file === undefined ? undefined : readClusterFile(values.file);
+  const kube = new Kube();
   const namespace = values.namespace ?? fromFile?.metadata?.namespace ?? namespaceOf(kube, undefined);
   const cluster: OrchestCluster = {
     apiVersion: orchestClusterResource.apiVersion,
