@@ -73,7 +73,7 @@ export async function installCrds(kube: Kube): Promise<void> {
 
 /** `helm upgrade --install` of the chart; the namespace is created by helm, so the chart does not template it. */
 function installChart(namespace: string): void {
-  const args = ["upgrade", "--install", OPERATOR_NAME, CHART_DIR, "--namespace", namespace, "--create-namespace", "--set", `namespace=${namespace}`, "--set", "createNamespace=false"];
+  const args = ["upgrade", "--install", OPERATOR_NAME, CHART_DIR, "--namespace", namespace, "--create-namespace"];
   const result = spawnSync("helm", args, { stdio: ["ignore", "inherit", "inherit"] });
   if (result.error) throw new CliError(`running helm: ${result.error.message}; install helm (https://helm.sh) or drop --helm to apply the operator's manifests directly`);
   if (result.status !== 0) throw new CliError(`helm ${args.join(" ")} failed (exit ${result.status}); see its output above`);

@@ -2,7 +2,7 @@
  * The operator's own manifests as one cdk8s construct: the single source of
  * `orchest install` and of the Helm chart in charts/orchest-operator.
  */
-import { Duration, Size } from "cdk8s";
+import { ApiObject, Duration, JsonPatch, Size } from "cdk8s";
 import * as kplus from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { LEASE_RULES, operatorClusterRules, type ResourceRule } from "./rules.js";
@@ -32,6 +32,20 @@ export interface OrchestOperatorProps {
   readonly resources?: kplus.ContainerResources;
   /** Port of /healthz, /readyz and /metrics (the engine serves them on one port). @default 8080 */
   readonly httpPort?: number;
+  /** A PodDisruptionBudget that lets evictions take at most this many operator pods at once. @default none */
+  readonly podDisruptionBudget?: { readonly maxUnavailable: number };
+  /** Prometheus Operator objects that scrape /metrics (monitoring.coreos.com/v1). @default none */
+  readonly monitoring?: OperatorMonitoring;
+}
+
+/** How the Prometheus Operator finds the operator's /metrics. */
+export interface OperatorMonitoring {
+  /** A ServiceMonitor on the metrics Service. */
+  readonly serviceMonitor?: boolean;
+  /** A PodMonitor on the operator's pods (for Prometheus set up without Service discovery). */
+  readonly podMonitor?: boolean;
+  /** Scrape interval. @default "30s" */
+  readonly interval?: string;
 }
 
 /** Defaults of `OrchestOperatorProps` (also the chart's values.yaml). */
@@ -47,7 +61,29 @@ export const OPERATOR_DEFAULTS = {
     memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
   } as kplus.ContainerResources,
   httpPort: 8080,
-} as const satisfies Required<OrchestOperatorProps>;
+} as const satisfies Required<Omit<OrchestOperatorProps, OptionalObjects>>;
+
+/** Props that add objects only when set. */
+type OptionalObjects = "podDisruptionBudget" | "monitoring";
+type ResolvedProps = Required<Omit<OrchestOperatorProps, OptionalObjects>> & Pick<OrchestOperatorProps, OptionalObjects>;
+
+/** Interval of the monitors when `monitoring.interval` is not set. */
+export const DEFAULT_SCRAPE_INTERVAL = "30s";
+
+/**
+ * Pod and container hardening of the Pod Security Standards' "restricted" profile; the chart's test pod uses it too.
+ * seccompProfile is set on the pod by a patch: cdk8s-plus-28's pod security context has no such prop.
+ */
+export const POD_SECCOMP = { type: "RuntimeDefault" } as const;
+const CONTAINER_SECURITY: kplus.ContainerSecurityContextProps = {
+  ensureNonRoot: true,
+  user: 65532,
+  group: 65532,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: [kplus.Capability.ALL] },
+  seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+};
 
 /** Labels of every object of the operator; the first two select its pods. */
 export const OPERATOR_LABELS = {
@@ -64,7 +100,8 @@ const custom = (r: ResourceRule): kplus.ApiResource => kplus.ApiResource.custom(
 /**
  * Namespace (optional), ServiceAccount, least-privilege ClusterRole and
  * binding, a Role for the leader-election Lease in the operator's namespace,
- * the Deployment (probes on /healthz and /readyz) and a metrics Service.
+ * the Deployment (probes on /healthz and /readyz), a metrics Service and,
+ * when asked, a PodDisruptionBudget, a ServiceMonitor and a PodMonitor.
  */
 export class OrchestOperator extends Construct {
   public readonly serviceAccount: kplus.ServiceAccount;
@@ -74,7 +111,7 @@ export class OrchestOperator extends Construct {
 
   constructor(scope: Construct, id: string, props: OrchestOperatorProps = {}) {
     super(scope, id);
-    const p = { ...OPERATOR_DEFAULTS, ...props };
+    const p: ResolvedProps = { ...OPERATOR_DEFAULTS, ...props };
     if (p.replicas > 1 && !p.leaderElection) {
       throw new Error(`replicas: ${p.replicas} needs leaderElection: true, or two operators would reconcile the same clusters at once`);
     }
@@ -97,9 +134,23 @@ export class OrchestOperator extends Construct {
       ports: [{ name: "http-metrics", port: p.httpPort, targetPort: p.httpPort }],
     });
     for (const [k, v] of Object.entries(SELECTOR)) this.metricsService.selectLabel(k, v);
+
+    const selector = { matchLabels: { ...SELECTOR } };
+    if (p.podDisruptionBudget) {
+      new ApiObject(this, "pod-disruption-budget", { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: meta(), spec: { maxUnavailable: p.podDisruptionBudget.maxUnavailable, selector } });
+    }
+    const endpoint = { path: "/metrics", interval: p.monitoring?.interval ?? DEFAULT_SCRAPE_INTERVAL };
+    if (p.monitoring?.serviceMonitor) {
+      const spec = { selector, endpoints: [{ port: "http-metrics", ...endpoint }] };
+      new ApiObject(this, "service-monitor", { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: meta(), spec });
+    }
+    if (p.monitoring?.podMonitor) {
+      const spec = { selector, podMetricsEndpoints: [{ port: "http", ...endpoint }] };
+      new ApiObject(this, "pod-monitor", { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: meta(), spec });
+    }
   }
 
-  private operatorDeployment(p: Required<OrchestOperatorProps>, metadata: { name: string; namespace?: string; labels: Record<string, string> }): kplus.Deployment {
+  private operatorDeployment(p: ResolvedProps, metadata: { name: string; namespace?: string; labels: Record<string, string> }): kplus.Deployment {
     const probe = (path: string) => kplus.Probe.fromHttpGet(path, { port: p.httpPort, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(2) });
     const deployment = new kplus.Deployment(this, "deployment", {
       metadata,
@@ -122,11 +173,12 @@ export class OrchestOperator extends Construct {
           ports: [{ name: "http", number: p.httpPort }],
           liveness: probe("/healthz"),
           readiness: probe("/readyz"),
-          securityContext: { ensureNonRoot: true, user: 65532, group: 65532, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+          securityContext: CONTAINER_SECURITY,
           resources: p.resources,
         },
       ],
     });
+    ApiObject.of(deployment).addJsonPatch(JsonPatch.add("/spec/template/spec/securityContext/seccompProfile", POD_SECCOMP));
     deployment.select(kplus.LabelSelector.of({ labels: SELECTOR }));
     for (const [k, v] of Object.entries(OPERATOR_LABELS)) deployment.podMetadata.addLabel(k, v);
     return deployment;
