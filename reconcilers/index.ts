@@ -28,3 +28,4 @@ export { Manager, type ManagerOptions } from "./manager/manager.js";
 export { LeaderElector, type LeaderElectionOptions } from "./manager/leader-election.js";
 export { ManagerMetrics } from "./manager/metrics.js";
 export { jsonLogger, silentLogger, type Logger, type LogLevel, type LogFields } from "./log.js";
+export { traceReconcile, traceRequest, flushTraces, RECONCILE_ATTRIBUTES } from "./tracing/index.js";
