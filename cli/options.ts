@@ -5,7 +5,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./errors.js";
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
+/** Flags of one command, as node:util parseArgs reads them (completion reads them too). */
+export type Options = NonNullable<ParseArgsConfig["options"]>;
 
 type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 

@@ -1,12 +1,13 @@
 import test from "ava";
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import YAML from "yaml";
 import { PACKAGE_ROOT } from "../cli/paths.js";
 import { orchest } from "../cli/testing.js";
+import { ensureBinaries } from "../testbed/binaries.js";
 
 // The package as a user gets it: `npm pack`, installed from the npm cache into a scratch copy of
 // examples/cdk8s-app, and used from there through its exports only.
@@ -73,4 +74,46 @@ test("cdk8s synth of examples/cdk8s-app renders the objects `orchest synth` rend
   const expected = YAML.parseAllDocuments(fromCli.stdout).map((d) => d.toJS() as Obj);
   t.true(expected.length > 10);
   t.deepEqual(byKey(fromApp), byKey(expected));
+});
+
+// The package's bins, as npm links them, first on PATH: what a user's shell finds after `npm install -g`.
+const withBins = async () => ({ ...process.env, PATH: `${join(app, "node_modules/.bin")}:${dirname((await ensureBinaries(() => {})).kubectl!)}:${process.env.PATH}` });
+
+test("installed as kubectl-orchest, the CLI is the kubectl plugin `kubectl orchest`, and kubectl completes its words", async (t) => {
+  const env = await withBins();
+  const version = await run("kubectl", ["orchest", "version"], { env });
+  t.regex(version.stdout, /^orchest \d+\.\d+\.\d+$/m);
+  const help = await run("kubectl", ["orchest", "help"], { env });
+  t.regex(help.stdout, /^ {13}kubectl orchest synth -f cluster\.yaml/m);
+  // kubectl's own completion asks kubectl_complete-orchest for the plugin's words.
+  const commands = await run("kubectl", ["__complete", "orchest", "sy"], { env });
+  t.deepEqual(commands.stdout.trim().split("\n"), ["synth\tprint or write the manifests of a cluster (for Argo CD and Flux)", ":4"]);
+  const runtimes = await run("kubectl", ["__complete", "orchest", "synth", "--runtime", ""], { env });
+  t.deepEqual(runtimes.stdout.trim().split("\n"), ["containerd", "docker", ":4"]);
+});
+
+test("bash completes commands, flags and flag values of orchest and kubectl-orchest", async (t) => {
+  const script = `
+    source <(orchest completion bash)
+    ask() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _orchest_complete; echo "\${COMPREPLY[*]}"; }
+    ask orchest st
+    ask kubectl-orchest synth --runtime d
+    ask orchest status --w
+    ask orchest completion ''
+    complete -p orchest kubectl-orchest`;
+  const { stdout } = await run("bash", ["-c", script], { env: await withBins() });
+  t.deepEqual(stdout.trim().split("\n"), ["status", "docker", "--wait", "bash zsh", "complete -F _orchest_complete orchest", "complete -F _orchest_complete kubectl-orchest"]);
+});
+
+const zsh = spawnSync("zsh", ["--version"]).status === 0;
+(zsh ? test : test.skip)("zsh completes commands and flag values through the same protocol (skipped where zsh is not installed)", async (t) => {
+  // _describe and compdef are compsys's; stand-ins print what the script hands them.
+  const script = `
+    _describe() { print -rl -- "\${(@P)2}" }
+    compdef() { print -r -- "compdef $*" }
+    source <(orchest completion zsh)
+    words=(orchest synth --runtime ''); CURRENT=4; _orchest
+    words=(orchest sta); CURRENT=2; _orchest`;
+  const { stdout } = await run("zsh", ["-f", "-c", script], { env: await withBins() });
+  t.deepEqual(stdout.trim().split("\n"), ["compdef _orchest orchest kubectl-orchest", "containerd", "docker", "status:show clusters, their components and conditions"]);
 });
