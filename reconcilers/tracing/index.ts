@@ -3,7 +3,7 @@
  * key, the controller and the result) with a child span per API request.
  *
  * Off by default: spans go to the global tracer provider of
- * @opentelemetry/api, which does nothing until one is registered. A process
+ * `@opentelemetry/api`, which does nothing until one is registered. A process
  * whose environment names an OTLP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT or
  * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) registers the SDK's provider with the
  * OTLP/HTTP exporter at its first span; an application that registers its
