@@ -54,7 +54,7 @@ test("with default values the chart renders exactly the operator's manifests, in
   t.deepEqual(objects, construct());
 });
 
-test("values set the image, replicas, resources and leader election", async (t) => {
+test("values set the image, replicas, resources, placement and leader election", async (t) => {
   await useTestbed();
   const objects = (await render(...set("image.tag=v9", "replicas=2", "resources.limits.memory=1Gi"), "--namespace", "ops")).filter((o) => !isTestHook(o));
   const expected = construct({ namespace: "ops", image: `${OPERATOR_IMAGE_REPOSITORY}:v9`, replicas: 2 });
@@ -65,6 +65,10 @@ test("values set the image, replicas, resources and leader election", async (t) 
   t.deepEqual(objects, expected);
   const registry = (await render(...set("image.registry=registry.example.com:5000", "image.repository=ops/operator", "image.tag=v2"))).find((o) => o["kind"] === "Deployment")!;
   t.is(registry["spec"].template.spec.containers[0].image, "registry.example.com:5000/ops/operator:v2");
+  const placed = await render(...set("nodeSelector.pool=ops", "tolerations[0].key=dedicated", "tolerations[0].operator=Exists"));
+  for (const pod of placed.filter((o) => o["kind"] === "Deployment" || o["kind"] === "Pod").map((o) => o["spec"].template?.spec ?? o["spec"])) {
+    t.deepEqual([pod.nodeSelector, pod.tolerations], [{ pool: "ops" }, [{ key: "dedicated", operator: "Exists" }]], "the operator and its test pod");
+  }
   const noElection = await runProcess(await helmBinary(), ["template", "x", CHART_DIR, ...set("replicas=2", "leaderElection=false")]);
   t.not(noElection.code, 0);
   t.regex(noElection.stderr, /replicas > 1 needs leaderElection: true/);

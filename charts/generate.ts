@@ -43,6 +43,8 @@ const MARKERS = {
   replicas: { token: "__HELM_replicas__", expression: "{{ .Values.replicas }}" },
   leaderElection: { token: "__HELM_leaderElection__", expression: "{{ .Values.leaderElection }}" },
   resources: { token: "__HELM_resources__", expression: ".Values.resources", block: true },
+  nodeSelector: { token: "__HELM_nodeSelector__", expression: ".Values.nodeSelector", block: true, optional: true },
+  tolerations: { token: "__HELM_tolerations__", expression: ".Values.tolerations", block: true, optional: true },
   maxUnavailable: { token: "__HELM_maxUnavailable__", expression: "{{ .Values.podDisruptionBudget.maxUnavailable }}" },
   serviceMonitorInterval: { token: "__HELM_serviceMonitorInterval__", expression: "{{ .Values.metrics.serviceMonitor.interval }}" },
   serviceMonitorLabels: { token: "__HELM_serviceMonitorLabels__", expression: labelsWith(".Values.metrics.serviceMonitor.labels"), block: true },
@@ -56,8 +58,18 @@ const MAX_UNAVAILABLE = 1;
 // cdk8s renders map keys sorted.
 const RENDERED_LABELS = Object.fromEntries(Object.entries(OPERATOR_LABELS).sort(([a], [b]) => a.localeCompare(b)));
 
-/** The construct with every optional object, from which the templates are made. */
-const EVERY_OBJECT = { createNamespace: false, podDisruptionBudget: { maxUnavailable: MAX_UNAVAILABLE }, monitoring: { serviceMonitor: true, podMonitor: true } } as const;
+// Stand-ins that make the construct render the fields the values fill in.
+const SAMPLE_NODE_SELECTOR = { "kubernetes.io/os": "linux" };
+const SAMPLE_TOLERATIONS = [{ key: "example.com/dedicated", operator: "Exists" as const }];
+
+/** The construct with every optional object and field, from which the templates are made. */
+const EVERY_OBJECT = {
+  createNamespace: false,
+  podDisruptionBudget: { maxUnavailable: MAX_UNAVAILABLE },
+  monitoring: { serviceMonitor: true, podMonitor: true },
+  nodeSelector: SAMPLE_NODE_SELECTOR,
+  tolerations: SAMPLE_TOLERATIONS,
+} as const;
 
 function containerOf(deployment: Manifest): Record<string, any> {
   return ((deployment["spec"] as any).template.spec.containers as Record<string, unknown>[])[0]!;
@@ -73,6 +85,8 @@ function placements(): HelmPlacement[] {
     { kind: "Deployment", pointer: `${CONTAINER}/imagePullPolicy`, expected: OPERATOR_DEFAULTS.imagePullPolicy, replacement: MARKERS.pullPolicy.token },
     { kind: "Deployment", pointer: `${CONTAINER}/resources`, expected: container["resources"], replacement: MARKERS.resources.token },
     { kind: "Deployment", pointer: `${CONTAINER}/args/0`, expected: "--leader-elect=true", replacement: `--leader-elect=${MARKERS.leaderElection.token}` },
+    { kind: "Deployment", pointer: "/spec/template/spec/nodeSelector", expected: SAMPLE_NODE_SELECTOR, replacement: MARKERS.nodeSelector.token },
+    { kind: "Deployment", pointer: "/spec/template/spec/tolerations", expected: SAMPLE_TOLERATIONS, replacement: MARKERS.tolerations.token },
     { kind: "PodDisruptionBudget", pointer: "/spec/maxUnavailable", expected: MAX_UNAVAILABLE, replacement: MARKERS.maxUnavailable.token },
     { kind: "ServiceMonitor", pointer: "/spec/endpoints/0/interval", expected: DEFAULT_SCRAPE_INTERVAL, replacement: MARKERS.serviceMonitorInterval.token },
     { kind: "ServiceMonitor", pointer: "/metadata/labels", expected: RENDERED_LABELS, replacement: MARKERS.serviceMonitorLabels.token },
@@ -104,20 +118,23 @@ export const READYZ_CHECK =
 function testPod(deployment: Manifest): Manifest {
   const pod = (deployment["spec"] as any).template.spec;
   const container = containerOf(deployment);
-  const service = `${OPERATOR_NAME}-metrics`;
+  const serviceVariable = `${OPERATOR_NAME}-metrics`.toUpperCase().replaceAll("-", "_");
   return {
     apiVersion: "v1",
     kind: "Pod",
-    // Not the operator's selector labels: the Service and the PodDisruptionBudget must not pick this pod.
+    // Not the operator's selector labels: the Service and the PodDisruptionBudget must not pick this pod. The pod is
+    // kept until the next `helm test` (before-hook-creation), so `helm test --logs` and kubectl can read it.
     metadata: {
       name: `${OPERATOR_NAME}-test-readyz`,
       namespace: MARKERS.namespace.token,
       labels: { "app.kubernetes.io/part-of": OPERATOR_LABELS["app.kubernetes.io/part-of"], "app.kubernetes.io/component": "test" },
-      annotations: { "helm.sh/hook": "test", "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded" },
+      annotations: { "helm.sh/hook": "test", "helm.sh/hook-delete-policy": "before-hook-creation" },
     },
     spec: {
       restartPolicy: "Never",
       automountServiceAccountToken: false,
+      nodeSelector: pod.nodeSelector,
+      tolerations: pod.tolerations,
       securityContext: pod.securityContext,
       containers: [
         {
@@ -125,7 +142,8 @@ function testPod(deployment: Manifest): Manifest {
           image: container["image"],
           imagePullPolicy: container["imagePullPolicy"],
           command: ["node", "-e", READYZ_CHECK],
-          env: [{ name: "READYZ_URL", value: `http://${service}.${MARKERS.namespace.token}.svc:${OPERATOR_DEFAULTS.httpPort}/readyz` }],
+          // The kubelet's service variables, not DNS: they work in clusters without cluster DNS too.
+          env: [{ name: "READYZ_URL", value: `http://$(${serviceVariable}_SERVICE_HOST):$(${serviceVariable}_SERVICE_PORT)/readyz` }],
           securityContext: container["securityContext"],
           resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
         },
@@ -195,6 +213,8 @@ function valuesSchema(): JsonSchema {
       replicas: leaf("integer", "Operator pods. More than one needs leaderElection: one reconciles, the others stand by with warm caches.", OPERATOR_DEFAULTS.replicas, { minimum: 0 }),
       leaderElection: leaf("boolean", "Only the holder of the Lease reconciles.", OPERATOR_DEFAULTS.leaderElection),
       resources: leaf("object", "Requests and limits of the operator container.", resources, { additionalProperties: false, properties: { requests: QUANTITIES, limits: QUANTITIES } }),
+      nodeSelector: leaf("object", "Labels of the nodes the operator (and its helm test pod) may run on.", {}, STRING_MAP),
+      tolerations: leaf("array", "Taints the operator's pods tolerate (core/v1 Tolerations).", [], { items: { type: "object" } }),
       podDisruptionBudget: group("A PodDisruptionBudget for the operator's pods (useful with replicas > 1).", {
         enabled: leaf("boolean", "Create the PodDisruptionBudget.", false),
         maxUnavailable: leaf("integer", "Operator pods that evictions (e.g. node drains) may take at once.", MAX_UNAVAILABLE, { minimum: 0 }),

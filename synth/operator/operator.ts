@@ -32,10 +32,23 @@ export interface OrchestOperatorProps {
   readonly resources?: kplus.ContainerResources;
   /** Port of /healthz, /readyz and /metrics (the engine serves them on one port). @default 8080 */
   readonly httpPort?: number;
+  /** Labels of the nodes the operator may run on (`spec.nodeSelector`). @default any node */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Taints the operator's pods tolerate (`spec.tolerations`). @default none */
+  readonly tolerations?: readonly Toleration[];
   /** A PodDisruptionBudget that lets evictions take at most this many operator pods at once. @default none */
   readonly podDisruptionBudget?: { readonly maxUnavailable: number };
   /** Prometheus Operator objects that scrape /metrics (monitoring.coreos.com/v1). @default none */
   readonly monitoring?: OperatorMonitoring;
+}
+
+/** A core/v1 Toleration. */
+export interface Toleration {
+  readonly key?: string;
+  readonly operator?: "Equal" | "Exists";
+  readonly value?: string;
+  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  readonly tolerationSeconds?: number;
 }
 
 /** How the Prometheus Operator finds the operator's /metrics. */
@@ -63,8 +76,8 @@ export const OPERATOR_DEFAULTS = {
   httpPort: 8080,
 } as const satisfies Required<Omit<OrchestOperatorProps, OptionalObjects>>;
 
-/** Props that add objects only when set. */
-type OptionalObjects = "podDisruptionBudget" | "monitoring";
+/** Props that add objects or fields only when set. */
+type OptionalObjects = "podDisruptionBudget" | "monitoring" | "nodeSelector" | "tolerations";
 type ResolvedProps = Required<Omit<OrchestOperatorProps, OptionalObjects>> & Pick<OrchestOperatorProps, OptionalObjects>;
 
 /** Interval of the monitors when `monitoring.interval` is not set. */
@@ -164,6 +177,8 @@ export class OrchestOperator extends Construct {
           name: "operator",
           image: p.image,
           imagePullPolicy: p.imagePullPolicy as kplus.ImagePullPolicy,
+          // The image's default command may be another of its programs (one image serves operator, api and agent).
+          command: ["orchest-operator"],
           args: [`--leader-elect=${p.leaderElection}`, `--http-port=${p.httpPort}`],
           // The Lease lives in the pod's namespace and is held under the pod's name.
           envVariables: {
@@ -179,6 +194,8 @@ export class OrchestOperator extends Construct {
       ],
     });
     ApiObject.of(deployment).addJsonPatch(JsonPatch.add("/spec/template/spec/securityContext/seccompProfile", POD_SECCOMP));
+    if (p.nodeSelector) ApiObject.of(deployment).addJsonPatch(JsonPatch.add("/spec/template/spec/nodeSelector", p.nodeSelector));
+    if (p.tolerations) ApiObject.of(deployment).addJsonPatch(JsonPatch.add("/spec/template/spec/tolerations", p.tolerations));
     deployment.select(kplus.LabelSelector.of({ labels: SELECTOR }));
     for (const [k, v] of Object.entries(OPERATOR_LABELS)) deployment.podMetadata.addLabel(k, v);
     return deployment;
