@@ -63,7 +63,8 @@ function onSignals(handler: () => void): void {
 async function up(args: string[]): Promise<void> {
   const cluster = await startCluster(args);
   const bin = dirname((await ensureBinaries(log)).kubectl!);
-  process.stdout.write(`export KUBECONFIG=${cluster.kubeconfig}\nexport PATH=${bin}:$PATH\nkubectl get nodes -o wide\n`);
+  // ORCHEST_TESTBED lets `npx ava lib/...test.js` run against this cluster, as `testbed run` would.
+  process.stdout.write(`export KUBECONFIG=${cluster.kubeconfig}\nexport ORCHEST_TESTBED=${cluster.writeState()}\nexport PATH=${bin}:$PATH\nkubectl get nodes -o wide\n`);
   log("running; Ctrl-C stops and removes the cluster");
   await new Promise<void>((resolve) => onSignals(resolve));
   await cluster.stop();
@@ -87,7 +88,13 @@ async function runWith(args: string[]): Promise<number> {
   }
   const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", env });
   onSignals(() => child.kill("SIGTERM"));
-  const code = await new Promise<number>((resolve) => child.once("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0))));
+  const code = await new Promise<number>((resolve) => {
+    child.once("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0)));
+    child.once("error", (error) => {
+      log(`could not run ${command[0]}: ${error.message}`);
+      resolve(127);
+    });
+  });
   await cluster?.stop();
   return code;
 }

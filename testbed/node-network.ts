@@ -1,7 +1,7 @@
 // The private network of a test bed's real nodes: a bridge on the host, and per node a network namespace joined
 // to it by a veth pair, like kind's node containers. Nothing routes off the machine: the slot's whole range is
 // a blackhole route on the host, the nodes have no default route, and nothing masquerades.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "./command.js";
 import { cgroupBase, cleanupCgroups } from "./node-cgroups.js";
@@ -35,13 +35,17 @@ function alive(claim: SlotClaim): boolean {
   return processStart(claim.pid) === claim.started;
 }
 
-/** Names of a slot's host-side objects: the prefix lets a later run find the leftovers of a killed one. */
-export function slotNames(slot: number) {
+/**
+ * Names of a slot's host-side objects. The prefixes let a later run find the leftovers of a killed one; the owner's
+ * PID in namespace and cgroup names keeps two runs that used the same slot apart (interface names are too short).
+ */
+export function slotNames(slot: number, owner = process.pid) {
   return {
     bridge: `otb${slot}`,
     hostVeth: (index: number) => `otb${slot}v${index}`,
-    netns: (index: number) => `orchest-testbed-${slot}-${index}`,
+    netns: (index: number) => `orchest-testbed-${slot}-${owner}-n${index}`,
     netnsPrefix: `orchest-testbed-${slot}-`,
+    cgroup: `orchest-testbed-${slot}-${owner}`,
   };
 }
 
@@ -88,12 +92,13 @@ export class NodeNetwork {
     return slotNames(this.slot);
   }
 
-  /** Claims a free slot (cleaning up after a run that was killed) and creates its bridge. */
+  /** Cleans up after every run that was killed, then claims a free slot and creates its bridge. */
   static async create(dir: string): Promise<NodeNetwork> {
     mkdirSync(SLOTS_DIR, { recursive: true });
+    for (let slot = 0; slot < SLOTS; slot++) await releaseIfStale(slot);
     for (let slot = 0; slot < SLOTS; slot++) {
-      const cgroup = cgroupBase(`orchest-testbed-${slot}`);
-      if (!(await claimSlot(slot, dir, cgroup))) continue;
+      const cgroup = cgroupBase(slotNames(slot).cgroup);
+      if (!claimSlot(slot, dir, cgroup)) continue;
       const network = new NodeNetwork(slot, cgroup);
       try {
         await network.createBridge();
@@ -149,34 +154,41 @@ export class NodeNetwork {
   }
 }
 
-async function claimSlot(slot: number, dir: string, cgroup: string): Promise<boolean> {
+/** Cleans up a slot whose owner is gone (killed, crashed) and frees it. Only one of several runs gets to. */
+async function releaseIfStale(slot: number): Promise<void> {
   const file = join(SLOTS_DIR, `slot-${slot}.json`);
-  if (existsSync(file)) {
-    let claim: SlotClaim | undefined;
-    try {
-      claim = JSON.parse(readFileSync(file, "utf8"));
-    } catch {
-      // A claim cut short by a crash: its writer is gone.
-    }
-    if (claim && alive(claim)) return false;
-    // Only one of several runs that found the same stale claim gets to move it away, and so to clean up.
-    const stale = `${file}.stale-${process.pid}`;
-    try {
-      renameSync(file, stale);
-    } catch {
-      return false;
-    }
-    await cleanupSlot(slot, claim?.cgroup ?? cgroup);
-    if (claim?.dir) rmSync(claim.dir, { recursive: true, force: true });
-    rmSync(stale, { force: true });
-  }
-  const claim: SlotClaim = { pid: process.pid, started: processStart(process.pid)!, dir, cgroup };
+  if (!existsSync(file)) return;
+  let claim: SlotClaim | undefined;
   try {
-    writeFileSync(file, JSON.stringify(claim), { flag: "wx" });
+    claim = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    // A claim cut short by a crash: its writer is gone.
+  }
+  if (claim && alive(claim)) return;
+  const stale = `${file}.stale-${process.pid}`;
+  try {
+    renameSync(file, stale);
+  } catch {
+    return;
+  }
+  if (claim) await cleanupSlot(slot, claim.cgroup);
+  if (claim?.dir) rmSync(claim.dir, { recursive: true, force: true });
+  rmSync(stale, { force: true });
+}
+
+/** Claims a free slot: the claim appears whole or not at all (a hard link of a complete file), never half written. */
+function claimSlot(slot: number, dir: string, cgroup: string): boolean {
+  const claim: SlotClaim = { pid: process.pid, started: processStart(process.pid)!, dir, cgroup };
+  const draft = join(SLOTS_DIR, `.claim-${slot}-${process.pid}`);
+  writeFileSync(draft, JSON.stringify(claim));
+  try {
+    linkSync(draft, join(SLOTS_DIR, `slot-${slot}.json`));
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw error;
+  } finally {
+    rmSync(draft, { force: true });
   }
 }
 
