@@ -8,6 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import type { EnvVar, OrchestCluster, OrchestComponentTemplate } from "../crds/types/index.js";
+import { assertValid } from "../crds/validation.js";
 import { defaultImage, resolveImage } from "./images.js";
 import { DOCKER_REGISTRY, PAUSED_NODE_SELECTOR_KEY, type OrchestComponentName } from "./labels.js";
 
@@ -197,6 +198,8 @@ export function planRuntimes(cluster: OrchestCluster, facts: ClusterFacts): Runt
 export function resolveContext(cluster: OrchestCluster, facts: ClusterFacts, options: SynthOptions = {}): SynthContext {
   const clusterName = nonEmpty(cluster.metadata?.name);
   if (clusterName === undefined) throw new Error("OrchestCluster has no metadata.name: give the cluster a name");
+  // A spec the API server would refuse fails here, naming its fields, instead of synthesizing nonsense.
+  assertValid(cluster, `OrchestCluster ${clusterName}`);
   const spec = cluster.spec ?? {};
   const orchest = spec.orchest ?? {};
   const resources = orchest.resources ?? {};
