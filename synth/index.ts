@@ -11,9 +11,12 @@ import { resolveContext, type ClusterFacts, type SynthOptions } from "./context.
 import { ANNOTATIONS, LABELS } from "./labels.js";
 
 export * from "./context.js";
+export * from "./env.js";
 export * from "./images.js";
 export * from "./labels.js";
 export { OrchestChart, type OrchestChartProps } from "./chart.js";
+export { containerdHostDirs } from "./buildkit-daemon.js";
+export { ORCHEST_API_CLEANUP } from "./orchest-api-cleanup.js";
 
 /** A synthesized Kubernetes object (plain JSON). */
 export interface Manifest {
@@ -44,6 +47,8 @@ const KIND_ORDER = [
   "Deployment",
   "DaemonSet",
   "Ingress",
+  // One-shot tasks of a wave, run once its workloads are ready (see the operator's rollout).
+  "Pod",
 ];
 
 /** Deploy wave of a synthesized object (its `orchest.io/deploy-wave` annotation). */
