@@ -82,6 +82,14 @@ function phaseOf(input: StatusInput, previous: OrchestClusterStatus | undefined)
 }
 
 /**
+ * The conditions of a status that are Kubernetes conditions. An install made by Orchest's controller has
+ * conditions of its own shape (event, heartbeat), which this CRD's schema refuses: not ours to keep.
+ */
+export function kubernetesConditions(status: OrchestClusterStatus | undefined): Condition[] {
+  return ((status?.conditions ?? []) as Condition[]).filter((c) => typeof c.type === "string" && typeof c.status === "string");
+}
+
+/**
  * The phase as Orchest's controller names it: Stopping/Stopped for a pause, Starting when it resumes,
  * Restarting, Updating for any other rollout of a cluster that ran, and on the first rollout Deploying Third
  * Parties (the registry, before Orchest's own components) then Deploying Orchest Control Plane.
@@ -114,8 +122,7 @@ export function clusterStatus(input: StatusInput, now = new Date()): OrchestClus
   const previous = input.cluster.status;
   const { outcome } = input;
   const paused = input.cluster.spec?.orchest?.pause === true;
-  // An install made by Orchest's controller has conditions of its own shape (event, heartbeat): not ours to keep.
-  let conditions: Condition[] = ((previous?.conditions ?? []) as Condition[]).filter((c) => typeof c.type === "string" && typeof c.status === "string");
+  let conditions = kubernetesConditions(previous);
   const set = (type: string, status: "True" | "False", reason: string, message: string) => {
     conditions = setCondition(conditions, { type, status, reason, message, observedGeneration: input.cluster.metadata?.generation }, now);
   };

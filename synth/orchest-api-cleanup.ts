@@ -2,7 +2,7 @@ import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import { objectMeta } from "./common.js";
 import type { SynthContext } from "./context.js";
-import { orchestPodLabels } from "./labels.js";
+import { LABELS, orchestPodLabels } from "./labels.js";
 
 const COMPONENT = "orchest-api";
 /** Name of the pod (Orchest's OrchestApiCleanup). */
@@ -38,7 +38,7 @@ export class OrchestApiCleanup extends Construct {
     this.pod = new ApiObject(this, "pod", {
       apiVersion: "v1",
       kind: "Pod",
-      metadata: { ...meta, labels: { ...orchestPodLabels(ORCHEST_API_CLEANUP), ...meta.labels } },
+      metadata: { ...meta, labels: { ...orchestPodLabels(ORCHEST_API_CLEANUP), ...meta.labels, [LABELS.task]: ORCHEST_API_CLEANUP } },
       spec: {
         restartPolicy: "Never",
         serviceAccountName: props.serviceAccountName ?? COMPONENT,

@@ -417,6 +417,7 @@ test("emits none of the zero values the API server drops (no perpetual diff)", (
   t.false(text.includes('"stringData":{}'));
   t.false(text.includes('"hostNetwork":false'));
   t.false(text.includes('"minReadySeconds":0'));
+  t.false(text.includes('"value":""'), "an empty env value (K8S_DISTRO undetected) is stored as none");
   t.false(text.includes('"readOnly":false'));
   t.false(text.includes("cdk8s.io/metadata.addr"));
 });
