@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import type { OrchestCluster } from "../crds/types/index.js";
 import { Informer, KubeClient, Manager, silentLogger, type KubeObject } from "../reconcilers/index.js";
 import { waitFor } from "../reconcilers/testing.js";
-import { clusterFacts } from "./facts.js";
+import { clusterFacts, ingressClassOf } from "./facts.js";
 import { Cluster } from "../testbed/index.js";
 import { synth, toYaml, type Manifest } from "../synth/index.js";
 import { installCrds } from "./install.js";
@@ -87,6 +87,8 @@ const imageOf = (w: KubeObject) => (w.spec as any).template.spec.containers[0].i
 const byName = (ws: KubeObject[]) => Object.fromEntries(ws.map((w) => [w.metadata.name, w]));
 
 test.serial("a new OrchestCluster reaches Ready with every component running the right image", async (t) => {
+  // The cluster's ingress-nginx class, found by its controller (not by the name nginx), as Orchest finds it.
+  await client.create({ apiVersion: "networking.k8s.io/v1", kind: "IngressClass", metadata: { name: "public" }, spec: { controller: "k8s.io/ingress-nginx" } });
   await client.create({ apiVersion: "orchest.io/v1alpha1", kind: "OrchestCluster", metadata: { name, namespace: ns }, spec: spec("v2022.10.5") } as KubeObject);
   // Not spawnSync: the operator runs in this process and must keep reconciling while kubectl waits.
   const wait = await execFileAsync("kubectl", ["--kubeconfig", cluster.kubeconfig, "wait", "--for=condition=Ready", `orchestcluster/${name}`, "-n", ns, "--timeout=120s"]);
@@ -107,6 +109,10 @@ test.serial("a new OrchestCluster reaches Ready with every component running the
   t.is(imageOf(w["orchest-webserver"]!), "orchest/orchest-webserver:v2022.10.5");
   t.is(imageOf(w["orchest-api"]!), "registry.example.com/team/orchest-api:patched");
   t.is(imageOf(w["orchest-database"]!), "postgres:13.1");
+  const ingresses = (await client.list({ apiVersion: "networking.k8s.io/v1", kind: "Ingress" }, { namespace: ns })).items;
+  t.deepEqual(ingresses.map((i) => [i.metadata.name, (i.spec as { ingressClassName?: string }).ingressClassName]).sort(), [["auth-server", "public"], ["orchest-api", "public"], ["orchest-webserver", "public"]]);
+  const apiEnv = (w["orchest-api"]!.spec as any).template.spec.containers[0].env as Array<{ name: string; value?: string }>;
+  t.is(apiEnv.find((e) => e.name === "INGRESS_CLASS")?.value, "public");
   t.truthy(w["buildkit-daemon"] ?? w["buildkit-daemon-containerd"], "buildkit runs for the containerd nodes");
   const secret = await client.get({ apiVersion: "v1", kind: "Secret", namespace: ns, name: "registry-tls-secret" });
   const registryService = await client.get({ apiVersion: "v1", kind: "Service", namespace: ns, name: "docker-registry" });
@@ -135,11 +141,12 @@ test.serial("a reconcile of a converged cluster writes nothing", async (t) => {
 test.serial("kubectl diff of the synthesized manifests against the cluster shows nothing", async (t) => {
   const c = (await getCluster())!;
   const nodes = (await client.list({ apiVersion: "v1", kind: "Node" })).items;
-  // The facts the operator synthesizes with: the nodes, and the registry's TLS Secret and ClusterIP.
+  // The facts the operator synthesizes with: the nodes, the ingress class, and the registry's TLS Secret and ClusterIP.
   const secret = await client.get({ apiVersion: "v1", kind: "Secret", namespace: ns, name: "registry-tls-secret" });
   const registryService = await client.get({ apiVersion: "v1", kind: "Service", namespace: ns, name: "docker-registry" });
   const registry = { tls: tlsOfSecret(secret as { data?: Record<string, string> })!, clusterIP: (registryService!.spec as { clusterIP: string }).clusterIP };
-  const manifests: Manifest[] = synth(c, { ...clusterFacts(nodes).facts, registry });
+  const ingressClass = ingressClassOf((await client.list({ apiVersion: "networking.k8s.io/v1", kind: "IngressClass" })).items);
+  const manifests: Manifest[] = synth(c, { ...clusterFacts(nodes).facts, ...(ingressClass ? { ingressClass } : {}), registry });
   const diff = spawnSync("kubectl", ["--kubeconfig", cluster.kubeconfig, "diff", "--server-side", "--force-conflicts", "-f", "-"], { input: toYaml(manifests), encoding: "utf8" });
   t.is(diff.status, 0, diff.stdout + diff.stderr);
 });
