@@ -15,8 +15,6 @@ export * from "./env.js";
 export * from "./images.js";
 export * from "./labels.js";
 export { OrchestChart, type OrchestChartProps } from "./chart.js";
-export { containerdHostDirs } from "./buildkit-daemon.js";
-export { ORCHEST_API_CLEANUP } from "./orchest-api-cleanup.js";
 
 /** A synthesized Kubernetes object (plain JSON). */
 export interface Manifest {
