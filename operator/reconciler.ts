@@ -242,6 +242,8 @@ export function addOrchestClusterController(manager: Manager, options: OrchestCl
     (cluster.status?.inventory?.entries ?? []).map((e) => ({ apiVersion: e.apiVersion, kind: e.kind, name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}) }));
 
   const finalize = async (cluster: OrchestCluster): Promise<void> => {
+    // A cluster of Orchest's deleted before the operator took it over: nobody else would let it go.
+    cluster = (await removeFinalizer(client, cluster as KubeObject, ORCHEST_FINALIZER)) as OrchestCluster;
     if (!hasFinalizer(cluster as KubeObject, FINALIZER)) return;
     const message = "the OrchestCluster is being deleted: its objects are removed";
     const status = clusterStatus({ cluster, facts: { nodes: [] }, live: liveOf, inventory: inventoryOf(cluster), desired: [], outcome: { kind: "deleting", message } });
