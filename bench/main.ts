@@ -6,6 +6,7 @@ import { run as applier } from "./applier.js";
 import { run as convergence } from "./convergence.js";
 import { run as events } from "./events.js";
 import { run as informer } from "./informer.js";
+import { run as nodes } from "./nodes.js";
 import { run as operator } from "./operator.js";
 import { run as synth } from "./synth.js";
 
@@ -18,6 +19,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   operator,
   agent: () => agent(),
   events: () => events(),
+  nodes: () => nodes(),
 };
 
 async function main(only: string[]): Promise<void> {

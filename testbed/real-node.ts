@@ -328,7 +328,7 @@ export class RealNode {
   }
 
   /** CPU time and memory charged to the node's cgroup (daemons and pods). */
-  usage(): { cpuNanoseconds: number; memoryBytes: number } {
+  usage(): ReturnType<typeof cgroupUsage> {
     return cgroupUsage(this.cgroup);
   }
 
