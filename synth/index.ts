@@ -11,6 +11,7 @@ import { resolveContext, type ClusterFacts, type SynthOptions } from "./context.
 import { ANNOTATIONS, LABELS } from "./labels.js";
 
 export * from "./context.js";
+export * from "./env.js";
 export * from "./images.js";
 export * from "./labels.js";
 export { OrchestChart, type OrchestChartProps } from "./chart.js";
@@ -57,6 +58,8 @@ const KIND_ORDER = [
   "Deployment",
   "DaemonSet",
   "Ingress",
+  // One-shot tasks of a wave, run once its workloads are ready (see the operator's rollout).
+  "Pod",
 ];
 
 /** Deploy wave of a synthesized object (its `orchest.io/deploy-wave` annotation). */
