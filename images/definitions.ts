@@ -78,10 +78,11 @@ const buildctl: ImageDefinition = {
 
 const dockerCli: ImageDefinition = {
   name: "builder-docker",
-  description: "the image builder for docker nodes: the docker CLI against the node's dockerd",
+  description: "the image builder for docker nodes: the docker CLI against the node's dockerd, and a shell to push after the build",
   config: { env: [PATH], entrypoint: ["docker"] },
   stage(root) {
     root.users().caCertificates().binary("/usr/bin/docker");
+    root.copy("/bin/busybox", "/bin/busybox").symlink("/bin/sh", "busybox");
   },
 };
 
@@ -113,7 +114,8 @@ const BUILDKITD_TOML = `[worker.oci]
 const registry: ImageDefinition = {
   name: "registry",
   description: "the in-cluster OCI registry (distribution, Debian's docker-registry)",
-  config: { user: `${NONROOT.uid}:${NONROOT.uid}`, env: [PATH], entrypoint: ["docker-registry", "serve", "/etc/docker/registry/config.yml"] },
+  // Root, as registry:2: its storage is a claim whose volume belongs to root on many provisioners (hostPath ones).
+  config: { env: [PATH], entrypoint: ["docker-registry", "serve", "/etc/docker/registry/config.yml"] },
   stage(root) {
     root.users().caCertificates().binary("/usr/bin/docker-registry");
     root.write("etc/docker/registry/config.yml", REGISTRY_CONFIG).mkdir("var/lib/registry", 0o777);

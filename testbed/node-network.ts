@@ -138,6 +138,9 @@ export class NodeNetwork {
     await inNode("ip", "link", "set", "lo", "up");
     // The node forwards between its pods and eth0; bridged pod traffic passes iptables, so Services work between pods of one node.
     await inNode("sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward && echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables");
+    // The node's own processes (containerd, dockerd, kubelet) reach Services: a route to pick before kube-proxy's
+    // OUTPUT rules turn a ClusterIP into a pod's address (pods' packets are translated before routing).
+    await inNode("ip", "route", "add", this.serviceCidr, "dev", "eth0");
     await run("ip", ["route", "add", node.podCidr, "via", node.ip, "dev", names.bridge]);
     for (const other of this.nodes.values()) {
       await inNode("ip", "route", "add", other.podCidr, "via", other.ip);

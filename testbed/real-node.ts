@@ -230,7 +230,7 @@ export class RealNode {
 
   /** dockerd on the node's containerd, and cri-dockerd in front of it for the kubelet; returns the CRI socket. */
   private async startDocker(): Promise<string> {
-    const { network, dir } = this.options;
+    const { dir } = this.options;
     const runtime = join(dir, "runc-oom-clamp");
     writeFileSync(runtime, `#!/bin/sh\nexec ${process.execPath} ${runcOomClamp} "$@"\n`, { mode: 0o755 });
     const dockerd = this.spawn("dockerd", "dockerd", [
@@ -249,7 +249,8 @@ export class RealNode {
       `--add-runtime=testbed-runc=${runtime}`,
       "--default-runtime=testbed-runc",
       `--cgroup-parent=${join(this.cgroup, "pods")}`,
-      `--insecure-registry=${network.range}`,
+      // The test bed's registry speaks plain HTTP; every other registry (the platform's own) is verified.
+      `--insecure-registry=${this.options.registryHost}`,
       "--storage-driver=overlay2",
       "--log-level=warn",
     ]);

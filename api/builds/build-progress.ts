@@ -52,11 +52,14 @@ export function progressOf(pod: KubeObject, now: string): ImageBuildStatus {
 }
 
 /**
- * The manifest digest from buildctl's metadata file (the builder's termination message on containerd).
- * Docker builds report none: docker knows no manifest digest before a push, and an image ID is not one.
+ * The manifest digest of the builder's termination message: buildctl's metadata file on containerd, or on
+ * docker the repo digest of the image the builder pushed (`name@sha256:…`; docker knows no manifest digest
+ * before a push, and an image ID is not one).
  */
 export function digestOf(terminationMessage: string | undefined): string | undefined {
   if (!terminationMessage) return undefined;
+  const pushed = /^\S+@(sha256:[a-f0-9]{64})$/m.exec(terminationMessage.trim());
+  if (pushed) return pushed[1];
   try {
     const digest = (JSON.parse(terminationMessage) as Record<string, unknown>)["containerimage.digest"];
     return typeof digest === "string" && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : undefined;

@@ -19,11 +19,18 @@ const build: ImageBuild = {
 };
 const container = (pod: KubeObject) => (pod.spec as any).containers[0];
 
-test("a docker builder mounts the host's docker socket and runs the docker CLI on argv", (t) => {
-  const pod = builderPod(build, { runtime: "docker", hostPath: "/var/run/docker.sock", nodes: ["d1", "d2"] }, DEFAULT_BUILDER_IMAGES, build.spec.image);
+test("a docker builder mounts the host's docker socket, builds and pushes with the docker CLI, user values on argv only", (t) => {
+  const image = "10.96.0.10/orchest-env-p-e:3";
+  const pod = builderPod(build, { runtime: "docker", hostPath: "/var/run/docker.sock", nodes: ["d1", "d2"] }, DEFAULT_BUILDER_IMAGES, image);
   const spec = pod.spec as any;
   t.is(container(pod).image, DEFAULT_BUILDER_IMAGES.docker);
-  t.deepEqual(container(pod).command, ["docker", "build", "--progress=plain", "--file", "/context/envs/e/Dockerfile", "--tag", "orchest-env-p-e:3", "--build-arg", "A=$(id)", "/context"]);
+  const [sh, c, script, name, ...argv] = container(pod).command;
+  t.deepEqual([sh, c, name], ["sh", "-c", "sh"]);
+  // The script is fixed text: the image comes from the environment, the build's arguments as "$@", never spliced in.
+  t.false(script.includes(image) || script.includes("$(id)"));
+  t.regex(script, /docker build "\$@".*docker push "\$ORCHEST_IMAGE".*RepoDigests.*> \/dev\/termination-log/s);
+  t.deepEqual(argv, ["--progress=plain", "--file", "/context/envs/e/Dockerfile", "--tag", image, "--build-arg", "A=$(id)", "/context"]);
+  t.deepEqual(container(pod).env, [{ name: "ORCHEST_IMAGE", value: image }]);
   t.deepEqual(spec.volumes[0], { name: "docker-socket", hostPath: { path: "/var/run/docker.sock", type: "Socket" } });
   t.deepEqual(spec.volumes[1], { name: "context", persistentVolumeClaim: { claimName: "userdir", readOnly: true } });
   t.deepEqual(container(pod).volumeMounts, [
@@ -56,9 +63,10 @@ test("the target is the largest Ready runtime group that fits the spec, confined
   t.regex(buildTarget({ nodeName: "c3" }, nodes) as string, /no Ready node .* named c3/);
 });
 
-test("only a buildkit metadata file yields a digest", (t) => {
+test("the digest comes from buildkit's metadata file or docker's repo digest, nothing else", (t) => {
   const digest = `sha256:${"a".repeat(64)}`;
   t.is(digestOf(JSON.stringify({ "containerimage.digest": digest })), digest);
-  t.is(digestOf(`sha256:${"b".repeat(64)}`), undefined);
+  t.is(digestOf(`10.96.0.10/orchest-env-p-e@${digest}\n`), digest, "docker image inspect's RepoDigests entry");
+  t.is(digestOf(`sha256:${"b".repeat(64)}`), undefined, "an image ID is not a manifest digest");
   t.is(digestOf(undefined), undefined);
 });

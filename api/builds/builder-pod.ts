@@ -19,6 +19,14 @@ export interface BuilderImages {
   readonly buildkit: string;
 }
 
+/** The docker builder: build with the arguments, push, and write the pushed image's repo digest where Kubernetes reads it. */
+const DOCKER_BUILD_SCRIPT = [
+  "set -e",
+  'docker build "$@"',
+  'docker push "$ORCHEST_IMAGE"',
+  'docker image inspect --format "{{range .RepoDigests}}{{println .}}{{end}}" "$ORCHEST_IMAGE" > /dev/termination-log',
+].join("\n");
+
 /** This project's builder images, of its own release (the api's --builder-image-* flags say otherwise). */
 export const DEFAULT_BUILDER_IMAGES: BuilderImages = { docker: projectImages().builderDocker, buildkit: projectImages().builderBuildctl };
 
@@ -33,7 +41,13 @@ export function builderPod(build: ImageBuild, target: BuildTarget, images: Build
   const args = spec.buildArgs ?? [];
   const docker = target.runtime === "docker";
   const command = docker
-    ? ["docker", "build", "--progress=plain", "--file", posix.join(CONTEXT_DIR, dockerfile), "--tag", image, ...args.flatMap((a) => ["--build-arg", `${a.name}=${a.value ?? ""}`]), CONTEXT_DIR]
+    ? [
+        // Docker knows an image's manifest digest only once it has pushed it: the builder pushes to the in-cluster
+        // registry (the node-agent's push then finds every blob there) and leaves the digest as its termination
+        // message. The script is fixed text; the image is in the environment and the build's arguments are "$@".
+        "sh", "-c", DOCKER_BUILD_SCRIPT, "sh",
+        "--progress=plain", "--file", posix.join(CONTEXT_DIR, dockerfile), "--tag", image, ...args.flatMap((a) => ["--build-arg", `${a.name}=${a.value ?? ""}`]), CONTEXT_DIR,
+      ]
     : [
         "buildctl", "--addr", `unix://${BUILDKIT_SOCKET}`, "build", "--progress=plain",
         "--frontend", "dockerfile.v0",
@@ -78,6 +92,7 @@ export function builderPod(build: ImageBuild, target: BuildTarget, images: Build
           name: BUILDER_CONTAINER,
           image: docker ? images.docker : images.buildkit,
           command,
+          ...(docker ? { env: [{ name: "ORCHEST_IMAGE", value: image }] } : {}),
           volumeMounts: [socket.mount, context.mount],
           // A failed build's last log lines become the termination message: status.message shows them.
           terminationMessagePolicy: "FallbackToLogsOnError",
