@@ -169,6 +169,8 @@ export function locationReconciler(options: LocationReconcilerOptions): Reconcil
       const pulling = await setStatus(location, { phase: "Pulling", reason: turn.peer ? "PullingFromPeer" : "PullingFromRegistry", message: `pulling ${digest} from ${source}` });
       try {
         const pulled = await driver.pull(`${ref.registry}/${ref.repository}@${digest}`);
+        // Pulled by digest (the key), named by the location's tag too: pods name the image by its tag.
+        if (ref.tag) await driver.tag(digest, location.spec.image);
         return await present(pulling, pulled, { source: "pulled", reason: "Pulled", message: `pulled from ${turn.peer ? `peer ${turn.peer}` : `registry ${ref.registry}`}` });
       } catch (error) {
         return await fail(pulling, error, "PullFailed");

@@ -75,6 +75,24 @@ test("pulls into another node's containerd through CRI and finds it by digest", 
   t.true((await puller.list()).some((image) => image.digests.includes(built.digest)));
 });
 
+test("an image pulled by digest gets its tag too, under which CRI (the kubelet's view) finds it", async (t) => {
+  const tb = await useTestbed();
+  if (skippedWithoutRealRuntime(t, tb)) return;
+  const { driver, ctr, nodes } = setup(tb);
+  const built = await builtOn(tb, ctr, 0, "tag");
+  const [builder, puller] = [driver(0), driver(1)];
+  const cri = new CriImageService(nodes[1]!.containerd!.socket);
+  t.teardown(() => (builder.close(), puller.close(), cri.close()));
+  await builder.push(built.digest, built.reference);
+
+  const repository = built.reference.replace(/:[^:/]+$/, "");
+  await puller.pull(`${repository}@${built.digest}`);
+  t.is(await cri.status(built.reference), undefined, "a pull by digest leaves no tag");
+  await puller.tag(built.digest, built.reference);
+  t.deepEqual((await cri.status(built.reference))?.repoTags, [built.reference]);
+  t.deepEqual((await puller.inspect(built.reference))?.digests, [built.digest]);
+});
+
 test("removes an image and sees it gone", async (t) => {
   const tb = await useTestbed();
   if (skippedWithoutRealRuntime(t, tb)) return;

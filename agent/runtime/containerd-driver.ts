@@ -71,6 +71,11 @@ export class ContainerdDriver implements RuntimeDriver {
     return pulled;
   }
 
+  async tag(image: string, name: string): Promise<void> {
+    const group = await this.named(image);
+    await this.store.create(formatReference(parseReference(name)), group[0]!.target);
+  }
+
   async push(image: string, reference: string): Promise<PushResult> {
     const group = await this.named(image);
     const target = group[0]!.target;

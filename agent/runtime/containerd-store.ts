@@ -46,6 +46,16 @@ export class ContainerdStore {
     }
   }
 
+  /** Names `target` `name` (containerd's images Create); an existing name is pointed at `target`. */
+  async create(name: string, target: ContainerdDescriptor): Promise<void> {
+    try {
+      await unary(this.images, "Create", { image: { name, target } }, this.options());
+    } catch (error) {
+      if ((error as { code?: number }).code !== grpc.status.ALREADY_EXISTS) throw error;
+      await unary(this.images, "Update", { image: { name, target }, updateMask: { paths: ["target"] } }, this.options());
+    }
+  }
+
   /** Sets (value) or deletes (undefined) one label, leaving the image's other labels alone. */
   async setLabel(name: string, key: string, value: string | undefined): Promise<void> {
     await unary(

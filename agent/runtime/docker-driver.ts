@@ -69,13 +69,20 @@ export class DockerDriver implements RuntimeDriver {
     return pulled;
   }
 
-  async push(image: string, reference: string): Promise<PushResult> {
+  async tag(image: string, name: string): Promise<void> {
     const held = await this.held(image);
+    const ref = parseReference(name);
+    const repo = `${ref.registry}/${ref.repository}`;
+    const tag = ref.tag ?? defaultTag;
+    await this.engine.json(`tag ${image} as ${repo}:${tag}`, { method: "POST", path: `/images/${imagePath(held.id)}/tag`, query: { repo, tag } });
+  }
+
+  async push(image: string, reference: string): Promise<PushResult> {
     const ref = parseReference(reference);
     const repo = `${ref.registry}/${ref.repository}`;
     const tag = ref.tag ?? defaultTag;
     // The engine pushes names, not images: give the image the target name first.
-    await this.engine.json(`tag ${image} as ${repo}:${tag}`, { method: "POST", path: `/images/${imagePath(held.id)}/tag`, query: { repo, tag } });
+    await this.tag(image, reference);
     const messages = await this.engine.progress(`push ${repo}:${tag}`, {
       method: "POST",
       path: `/images/${imagePath(repo)}/push`,

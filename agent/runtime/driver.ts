@@ -34,6 +34,11 @@ export interface RuntimeDriver {
   inspect(image: string): Promise<RuntimeImage | undefined>;
   /** Pulls through the runtime itself (its registry configuration and credentials apply). */
   pull(reference: string): Promise<RuntimeImage>;
+  /**
+   * Gives a held image another name (`registry/repository:tag`), as a pull by that tag would: what a pull by
+   * digest leaves has no tag, and the kubelet looks pods' images up by the name they give.
+   */
+  tag(image: string, name: string): Promise<void>;
   /** Pushes a held image to `reference` (a registry, repository and tag). */
   push(image: string, reference: string): Promise<PushResult>;
   /** Removes every name of the image; resolves also when it is already gone. */
