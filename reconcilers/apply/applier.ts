@@ -139,11 +139,11 @@ export class Applier {
     this.written.set(refKey(ref), { replaced, obj });
   }
 
-  // Instances of a CRD can be created only once the CRD is Established.
+  // Instances of a CRD can be created only once the CRD is Established; live state says so at no cost.
   private async waitEstablished(crds: KubeObject[]): Promise<void> {
     for (const crd of crds) {
       for (let i = 0; i < 300; i++) {
-        const live = await this.options.client.get(refOf(crd));
+        const live = await this.readLive(refOf(crd));
         const conditions = ((live?.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? []);
         if (conditions.some((c) => c.type === "Established" && c.status === "True")) break;
         await sleep(100);

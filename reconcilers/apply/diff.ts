@@ -12,8 +12,8 @@ export type PatchOperation = jsonpatch.Operation;
  * field we set last time but no longer set removed. Fields we never set (server defaults, other writers'
  * labels, status) are left as they are, so the server's defaulting never looks like drift.
  *
- * - Objects merge key by key. An empty map or list we set that live lacks is not drift: the server drops
- *   them (omitempty).
+ * - Objects merge key by key. A zero value we set (0, false, "", an empty map or list) that live lacks is
+ *   not drift: the server drops them (omitempty).
  * - Lists with merge keys (strategic merge's: `name` for containers, `mountPath` for volume mounts,
  *   `containerPort` + `protocol` for ports ...; `name` in custom resources) merge item by item: ours in
  *   desired's order (init containers run in order), updated; ours dropped from desired removed; other
@@ -52,8 +52,8 @@ function mergeObject(type: GroupVersionKind, live: JsonObject, desired: JsonObje
   const out: JsonObject = { ...live };
   for (const [key, value] of Object.entries(desired)) {
     const ownedBefore = owned !== undefined && Object.hasOwn(owned, key);
-    // We asked for this empty map or list before, and the server dropped it (omitempty): not drift.
-    if (live[key] === undefined && ownedBefore && isEmpty(value)) continue;
+    // We asked for this zero value before, and the server dropped it (omitempty): not drift.
+    if (live[key] === undefined && ownedBefore && isZero(value)) continue;
     define(out, key, merge(type, live[key], value, ownedBefore ? owned[key] : undefined, [...path, key]));
   }
   if (owned) for (const key of Object.keys(owned)) if (!Object.hasOwn(desired, key)) delete out[key];
@@ -81,8 +81,10 @@ function mergeKeyed(type: GroupVersionKind, live: Map<string, Json>, wanted: Map
   return [...out, ...pending];
 }
 
-function isEmpty(value: Json): boolean {
-  return Array.isArray(value) ? value.length === 0 : isObject(value) && Object.keys(value).length === 0;
+function isZero(value: Json): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  if (isObject(value)) return Object.keys(value).length === 0;
+  return value === 0 || value === false || value === "";
 }
 
 /** True when live holds every field of desired with an equal value (live may hold more). */
@@ -91,7 +93,7 @@ function covers(live: Json, desired: Json, path: string[]): boolean {
     return isObject(live) && Object.entries(desired).every(([key, value]) => covers(live[key], value, [...path, key]));
   }
   if (Array.isArray(desired)) {
-    return Array.isArray(live) && live.length === desired.length && desired.every((item, i) => covers(live[i], item, path));
+    return Array.isArray(live) && live.length === desired.length && desired.every((item, i) => covers(live[i], item, [...path, "*"]));
   }
   return sameScalar(live, desired, path);
 }

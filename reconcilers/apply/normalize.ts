@@ -61,8 +61,17 @@ function isPortSpec(value: unknown): value is Record<string, unknown> {
   );
 }
 
-// Fields whose values are resource quantities: containers' requests and limits, PVC and PV sizes, quotas.
-const QUANTITY_PARENTS = new Set(["requests", "limits", "capacity", "hard", "allocatable"]);
+// Fields whose values are resource quantities: containers' requests and limits, PVC and PV sizes, quotas,
+// pod overhead, emptyDir size limits, and a LimitRange's bounds (spec.limits[].default, .max ...).
+const QUANTITY_PARENTS = new Set(["requests", "limits", "capacity", "hard", "allocatable", "overhead"]);
+const LIMIT_RANGE_BOUNDS = new Set(["default", "defaultRequest", "max", "min", "maxLimitRequestRatio"]);
+
+function isQuantityField(path: readonly string[]): boolean {
+  const parent = path[path.length - 2];
+  if (path[path.length - 1] === "sizeLimit") return true;
+  if (parent === undefined) return false;
+  return QUANTITY_PARENTS.has(parent) || (LIMIT_RANGE_BOUNDS.has(parent) && path[path.length - 4] === "limits");
+}
 
 /**
  * Equality of two scalar values at a path, modulo the server's spellings: quantities ("0.5" = "500m")
@@ -70,8 +79,7 @@ const QUANTITY_PARENTS = new Set(["requests", "limits", "capacity", "hard", "all
  */
 export function sameScalar(live: unknown, desired: unknown, path: readonly string[]): boolean {
   if (live === desired) return true;
-  const parent = path[path.length - 2];
-  if (parent !== undefined && QUANTITY_PARENTS.has(parent) && sameQuantity(live, desired)) return true;
+  if (isQuantityField(path) && sameQuantity(live, desired)) return true;
   const mixed = (typeof live === "number" && typeof desired === "string") || (typeof live === "string" && typeof desired === "number");
   return mixed && String(live) === String(desired);
 }
