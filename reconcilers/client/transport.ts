@@ -1,7 +1,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { ApiError } from "./errors.js";
+import { ApiError, type StatusCause } from "./errors.js";
 import { RequestCounter, verbOf } from "./request-counter.js";
 
 export interface RequestOptions {
@@ -141,12 +141,14 @@ async function apiErrorOf(res: http.IncomingMessage, method: string, path: strin
   const text = await readText(res);
   let reason = res.statusMessage ?? "";
   let message = text;
+  let causes: StatusCause[] = [];
   try {
-    const status = JSON.parse(text) as { reason?: string; message?: string };
+    const status = JSON.parse(text) as { reason?: string; message?: string; details?: { causes?: StatusCause[] } };
     reason = status.reason ?? reason;
     message = status.message ?? text;
+    causes = status.details?.causes ?? [];
   } catch {
     // not a Status object (e.g. a proxy's HTML page): keep the raw text
   }
-  return new ApiError(res.statusCode ?? 0, reason, message, method, path);
+  return new ApiError(res.statusCode ?? 0, reason, message, method, path, causes);
 }
