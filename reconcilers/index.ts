@@ -17,7 +17,7 @@ export { toSelf, toControllerOwner, type MapFunc } from "./controller/mappers.js
 export { generationChanged, labelsChanged, annotationsChanged, anyOf, type UpdatePredicate } from "./controller/predicates.js";
 export { Applier, DEFAULT_LAST_APPLIED_ANNOTATION, DEFAULT_WAVE_ANNOTATION, DEFAULT_IMMUTABLE_ANNOTATION, type ApplierOptions, type ChangeSet, type Action } from "./apply/applier.js";
 export { ImmutableFieldError, type ImmutablePolicy } from "./apply/recreate.js";
-export { cacheReader, apiReader, type LiveReader } from "./apply/live.js";
+export { cacheReader, apiReader, type LiveReader, type CacheReaderOptions } from "./apply/live.js";
 export { diff, mergeOwned, type PatchOperation } from "./apply/diff.js";
 export { isOwned, type OwnershipLabels } from "./apply/ownership.js";
 export { setCondition, findCondition, isTrue, removeCondition, type Condition, type ConditionUpdate } from "./status/conditions.js";
