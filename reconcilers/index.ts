@@ -10,7 +10,7 @@ export { SharedInformers, type InformerScope } from "./cache/shared-informers.js
 export { Store, byOwnerUid, byLabel, type IndexFunc } from "./cache/store.js";
 export { stripManagedFields, deepFreeze, type Transform } from "./cache/transform.js";
 export { WorkQueue, type QueueMetrics } from "./queue/work-queue.js";
-export { ExponentialRateLimiter, type RateLimiter } from "./queue/rate-limiter.js";
+export { ExponentialRateLimiter, BucketRateLimiter, MaxOfRateLimiter, defaultControllerRateLimiter, type RateLimiter } from "./queue/rate-limiter.js";
 export { Controller, type ControllerOptions, type WatchOptions, type ControllerMetrics } from "./controller/controller.js";
 export { TerminalError, type Reconciler, type Request, type Result, type ReconcileContext } from "./controller/reconciler.js";
 export { toSelf, toControllerOwner, type MapFunc } from "./controller/mappers.js";
@@ -23,7 +23,7 @@ export { isOwned, type OwnershipLabels } from "./apply/ownership.js";
 export { setCondition, findCondition, isTrue, removeCondition, type Condition, type ConditionUpdate } from "./status/conditions.js";
 export { updateStatus } from "./status/status-writer.js";
 export { addFinalizer, removeFinalizer, hasFinalizer } from "./meta/finalizers.js";
-export { controllerReference, withControllerReference, controllerOf } from "./meta/owner-references.js";
+export { controllerReference, withControllerReference, controllerOf, AlreadyOwnedError } from "./meta/owner-references.js";
 export { EventRecorder, type EventType } from "./events/recorder.js";
 export { Manager, type ManagerOptions } from "./manager/manager.js";
 export { LeaderElector, type LeaderElectionOptions } from "./manager/leader-election.js";
