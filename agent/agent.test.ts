@@ -133,7 +133,7 @@ test.serial("an image removed from node-2's containerd by hand is Evicted, then 
 test.serial("a node that joins with its own containerd gets the image, and its ImageLocations go when the Node is deleted", async (t) => {
   const ctx = t.context;
   const name = `agent-join-${randomBytes(2).toString("hex")}`;
-  const containerd = await Containerd.start(mkdtempSync(join(tmpdir(), `${name}-`)), ctx.tb.registry!.host);
+  const containerd = await Containerd.forSimulatedNode(mkdtempSync(join(tmpdir(), `${name}-`)), ctx.tb.registry!.host);
   t.teardown(() => containerd.stop());
   await addSimulatedNode(ctx.tb.kubeConfig, { name, runtime: "containerd" });
   const agent = startAgentProcess({ kubeconfig: ctx.tb.kubeconfigPath, node: name, namespace: ctx.ns, socket: containerd.socket, registryHost: ctx.tb.registry!.host, hostsDir: containerd.hostsDir });

@@ -31,8 +31,11 @@ export class MirrorHosts {
     mkdirSync(dir, { recursive: true });
     const scheme = this.plainHttp ? "http" : "https";
     const mirrors = [...this.inUse.keys()].map((peer) => `[host."http://${peer}"]\n  capabilities = ["pull", "resolve"]\n`);
+    // The registry is a host entry of its own, after the mirrors: containerd 1.6 cannot decode a file with no
+    // host entry ("invalid `host` tree") and then ignores it, falling back to HTTPS.
+    const registry = `[host."${scheme}://${this.registryHost}"]\n  capabilities = ["pull", "resolve"]\n`;
     const file = join(dir, "hosts.toml");
-    writeFileSync(`${file}.tmp`, [`server = "${scheme}://${this.registryHost}"\n`, ...mirrors].join("\n"));
+    writeFileSync(`${file}.tmp`, [`server = "${scheme}://${this.registryHost}"\n`, ...mirrors, registry].join("\n"));
     renameSync(`${file}.tmp`, file);
   }
 }

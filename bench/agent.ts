@@ -101,7 +101,7 @@ async function spread(tb: Testbed, nodes: readonly BenchNode[], peers: boolean, 
 async function benchNodes(tb: Testbed, nodes: BenchNode[], count: number, extras: Containerd[]): Promise<BenchNode[]> {
   while (nodes.length < count) {
     const name = `bench-node-${nodes.length + 1}-${process.pid}`;
-    const containerd = await Containerd.start(mkdtempSync(join(tmpdir(), `${name}-`)), tb.registry!.host);
+    const containerd = await Containerd.forSimulatedNode(mkdtempSync(join(tmpdir(), `${name}-`)), tb.registry!.host);
     extras.push(containerd);
     await addSimulatedNode(tb.kubeConfig, { name, runtime: "containerd" });
     nodes.push({ name, socket: containerd.socket, hostsDir: containerd.hostsDir });

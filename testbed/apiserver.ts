@@ -5,7 +5,16 @@ import type { Pki } from "./pki.js";
 import { freePort } from "./ports.js";
 import { ManagedProcess } from "./process.js";
 
-/** kube-apiserver on loopback, authenticating an admin by static token and serving with the test bed's CA. */
+/** Where the apiserver listens when the test bed has real nodes: on the host's address of their network. */
+export interface ApiserverNetwork {
+  readonly hostIp: string;
+  readonly serviceCidr: string;
+}
+
+/**
+ * kube-apiserver, authenticating an admin by static token and serving with the test bed's CA: on loopback, or for
+ * real nodes on the host's address of their network, where it is also the `kubernetes` Service's endpoint.
+ */
 export class Apiserver {
   private process?: ManagedProcess;
   private readonly ca: Buffer;
@@ -16,40 +25,49 @@ export class Apiserver {
     private readonly pki: Pki,
     private readonly etcdEndpoint: string,
     readonly port: number,
+    private readonly network?: ApiserverNetwork,
   ) {
     this.ca = readFileSync(pki.caCert);
   }
 
-  static async start(binary: string, dir: string, pki: Pki, etcdEndpoint: string): Promise<Apiserver> {
-    const apiserver = new Apiserver(binary, dir, pki, etcdEndpoint, await freePort());
+  static async start(binary: string, dir: string, pki: Pki, etcdEndpoint: string, network?: ApiserverNetwork): Promise<Apiserver> {
+    const apiserver = new Apiserver(binary, dir, pki, etcdEndpoint, await freePort(), network);
     await apiserver.start();
     return apiserver;
   }
 
   get url(): string {
-    return `https://127.0.0.1:${this.port}`;
+    return `https://${this.network?.hostIp ?? "127.0.0.1"}:${this.port}`;
   }
 
   async start(): Promise<void> {
     const pki = this.pki;
+    const address = this.network?.hostIp ?? "127.0.0.1";
+    const placement = this.network
+      ? [`--service-cluster-ip-range=${this.network.serviceCidr}`, "--authorization-mode=Node,RBAC", "--enable-admission-plugins=NodeRestriction"]
+      : [
+          "--service-cluster-ip-range=10.0.0.0/24",
+          "--authorization-mode=RBAC",
+          // Loopback is not a valid endpoint address for the kubernetes Service; without real nodes nothing needs it.
+          "--endpoint-reconciler-type=none",
+        ];
     this.process = new ManagedProcess("kube-apiserver", this.binary, [
       `--etcd-servers=${this.etcdEndpoint}`,
-      "--bind-address=127.0.0.1",
-      "--advertise-address=127.0.0.1",
+      `--bind-address=${address}`,
+      `--advertise-address=${address}`,
       `--secure-port=${this.port}`,
+      ...placement,
       `--tls-cert-file=${pki.serverCert}`,
       `--tls-private-key-file=${pki.serverKey}`,
       `--client-ca-file=${pki.caCert}`,
       `--token-auth-file=${pki.tokenFile}`,
-      "--authorization-mode=RBAC",
-      "--service-cluster-ip-range=10.0.0.0/24",
+      `--kubelet-client-certificate=${pki.kubeletClientCert}`,
+      `--kubelet-client-key=${pki.kubeletClientKey}`,
       `--service-account-key-file=${pki.serviceAccountPub}`,
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
       "--allow-privileged=true",
-      // Loopback is not a valid endpoint address for the kubernetes Service; nothing in the test bed needs it.
-      "--endpoint-reconciler-type=none",
-      // Simulated nodes' hostnames resolve nowhere; their InternalIP (127.0.0.1) reaches kwok's kubelet server.
+      // Nodes' hostnames resolve nowhere; their InternalIP reaches the kubelet (kwok's server on 127.0.0.1, or a real one).
       "--kubelet-preferred-address-types=InternalIP",
       "--profiling=false",
       "--v=0",

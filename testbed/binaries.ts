@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { run } from "./command.js";
@@ -27,7 +27,7 @@ export async function ensureBinaries(log: Log): Promise<Binaries> {
     const missing = paths.filter(([, path]) => !existsSync(path)).map(([binary]) => binary);
     if (missing.length > 0) {
       if (prebuilt) throw new Error(`ORCHEST_TESTBED_BIN=${prebuilt} lacks ${missing.join(", ")}. Fix: put them there, or unset it to build them with Go.`);
-      await build(name, tool, dir, log);
+      await build(name, tool, missing, dir, log);
     }
     for (const [binary, path] of paths) binaries[binary] = path;
   }
@@ -52,14 +52,32 @@ function checkGo(): void {
 /** A throwaway module that requires the tool's module, so `go build` resolves it like any dependency. */
 function goMod(name: string, tool: GoTool): string {
   const lines = [`module orchest.io/testbed/${name}`, "", `go ${versions.go.minimum}`, "", `require ${tool.module} ${tool.version}`];
-  if (tool.stagingVersion) {
-    // k8s.io/kubernetes points its staging modules at ./staging; as a dependency they must come from the proxy.
-    const download = spawnSync("go", ["mod", "download", "-json", `${tool.module}@${tool.version}`], { encoding: "utf8" });
-    if (download.status !== 0) throw new Error(`go mod download ${tool.module}@${tool.version} failed:\n${download.stderr || download.stdout}`);
-    const staging = [...readFileSync(JSON.parse(download.stdout).GoMod, "utf8").matchAll(/^\s*(\S+) => \.\/staging\//gm)].map((m) => m[1]!);
-    lines.push("", "replace (", ...staging.map((module) => `\t${module} => ${module} ${tool.stagingVersion}`), ")");
-  }
+  const replaces = inheritedReplaces(tool);
+  if (replaces.length > 0) lines.push("", "replace (", ...replaces.map((r) => `\t${r}`), ")");
   return lines.join("\n") + "\n";
+}
+
+interface GoModReplace {
+  readonly Old: { readonly Path: string; readonly Version?: string };
+  readonly New: { readonly Path: string; readonly Version?: string };
+}
+
+/**
+ * The replace directives a dependency's own go.mod carries, which `go build` ignores outside it. A replace by a
+ * local path (k8s.io/kubernetes points its staging modules at ./staging) becomes the published staging version.
+ */
+function inheritedReplaces(tool: GoTool): string[] {
+  if (!tool.stagingVersion && !tool.inheritReplaces) return [];
+  const download = spawnSync("go", ["mod", "download", "-json", `${tool.module}@${tool.version}`], { encoding: "utf8" });
+  if (download.status !== 0) throw new Error(`go mod download ${tool.module}@${tool.version} failed:\n${download.stderr || download.stdout}`);
+  const edit = spawnSync("go", ["mod", "edit", "-json", JSON.parse(download.stdout).GoMod], { encoding: "utf8" });
+  if (edit.status !== 0) throw new Error(`go mod edit -json of ${tool.module}@${tool.version} failed:\n${edit.stderr}`);
+  const replaces: GoModReplace[] = JSON.parse(edit.stdout).Replace ?? [];
+  return replaces.flatMap(({ Old, New }) => {
+    const old = Old.Version ? `${Old.Path} ${Old.Version}` : Old.Path;
+    if (New.Path.startsWith("./") || New.Path.startsWith("../")) return tool.stagingVersion ? [`${old} => ${Old.Path} ${tool.stagingVersion}`] : [];
+    return tool.inheritReplaces ? [`${old} => ${New.Path} ${New.Version}`] : [];
+  });
 }
 
 function ldflags(tool: GoTool): string {
@@ -78,7 +96,8 @@ function ldflags(tool: GoTool): string {
   return flags.join(" ");
 }
 
-async function build(name: string, tool: GoTool, dir: string, log: Log): Promise<void> {
+/** Builds the missing binaries of one tool into a staging folder, then moves each into the tool's folder. */
+async function build(name: string, tool: GoTool, binaries: readonly string[], dir: string, log: Log): Promise<void> {
   checkGo();
   const work = join(cacheRoot(), "src", `${name}-${tool.version}`);
   mkdirSync(work, { recursive: true });
@@ -89,17 +108,18 @@ async function build(name: string, tool: GoTool, dir: string, log: Log): Promise
   let downloaded = 0;
   await timed(
     log,
-    `building ${name} ${tool.version} from its Go module (${Object.keys(tool.packages).join(", ")})`,
+    `building ${name} ${tool.version} from its Go module (${binaries.join(", ")})`,
     async () => {
       writeFileSync(join(work, "go.mod"), goMod(name, tool));
       const env = { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local", CGO_ENABLED: "0" };
-      for (const [binary, pkg] of Object.entries(tool.packages)) {
-        const args = ["build", "-v", "-trimpath", `-ldflags=${ldflags(tool)}`, "-o", join(staging, binary), pkg];
+      for (const binary of binaries) {
+        const args = ["build", "-v", "-trimpath", `-ldflags=${ldflags(tool)}`, "-o", join(staging, binary), tool.packages[binary]!];
         await run("go", args, { cwd: work, env, log: (line) => (line.startsWith("go: downloading") ? downloaded++ : compiled++) });
       }
     },
     () => `${downloaded} modules downloaded, ${compiled} packages compiled`,
   );
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(staging, dir);
+  mkdirSync(dir, { recursive: true });
+  for (const binary of binaries) renameSync(join(staging, binary), join(dir, binary));
+  rmSync(staging, { recursive: true, force: true });
 }

@@ -2,15 +2,19 @@
 import { spawn, spawnSync } from "node:child_process";
 import { dirname } from "node:path";
 import { cacheRoot, ensureBinaries } from "./binaries.js";
-import { Cluster } from "./cluster.js";
+import { Cluster, type ClusterOptions, type RealNodeSpec } from "./cluster.js";
 import type { SimulatedNode } from "./kwok.js";
 import { ensureDebianPackages } from "./packages.js";
 import { seconds, stderrLog as log } from "./progress.js";
 import { versions } from "./versions.js";
 
+/** Nodes of `testbed run` and `up` without --nodes: simulated ones for the tests written for them, and real ones. */
+const DEFAULT_NODES = "kwok,kwok,kwok,containerd,containerd,containerd,docker";
+
 const usage = `usage: testbed <command>
   prepare                 install missing Debian packages and build the test bed's binaries (cached)
-  up [--nodes R,R,...]    start a cluster (R = containerd | docker per node) and keep it until Ctrl-C
+  up [--nodes K,K,...]    start a cluster and keep it until Ctrl-C; K per node: kwok, kwok:docker (simulated),
+                          containerd, docker (real); default ${DEFAULT_NODES}
   run [--nodes ...] -- CMD [ARGS...]
                           start a cluster, run CMD with ORCHEST_TESTBED and KUBECONFIG set, stop the cluster
 Environment: ORCHEST_TESTBED_BIN (prebuilt binaries), ORCHEST_TEST_KUBECONFIG (use an existing cluster; run only),
@@ -25,21 +29,29 @@ async function prepare(): Promise<void> {
   log(`ready in ${seconds(Date.now() - started)}: ${pinned}; ${Object.keys(binaries).length} binaries in ${cacheRoot()} (${size})`);
 }
 
-function parseNodes(args: string[]): SimulatedNode[] | undefined {
+/** --nodes: kwok (simulated, containerd), kwok:docker (simulated, docker), containerd and docker (real). */
+function parseNodes(args: string[]): Pick<ClusterOptions, "nodes" | "realNodes"> {
   const at = args.indexOf("--nodes");
-  if (at < 0) return undefined;
-  const value = args[at + 1] ?? "";
-  return value.split(",").map((runtime, i) => {
-    if (runtime !== "containerd" && runtime !== "docker") {
-      throw new Error(`--nodes: "${runtime}" is not a runtime. Fix: a comma-separated list of containerd or docker, e.g. --nodes docker,containerd,containerd`);
+  const value = at < 0 ? DEFAULT_NODES : (args[at + 1] ?? "");
+  const nodes: SimulatedNode[] = [];
+  const realNodes: RealNodeSpec[] = [];
+  for (const kind of value.split(",")) {
+    if (kind === "kwok" || kind === "kwok:containerd" || kind === "kwok:docker") {
+      nodes.push({ name: `testbed-node-${nodes.length + 1}`, runtime: kind === "kwok:docker" ? "docker" : "containerd" });
+    } else if (kind === "containerd" || kind === "docker") {
+      realNodes.push({ name: `testbed-${kind}-${realNodes.filter((n) => n.runtime === kind).length + 1}`, runtime: kind });
+    } else {
+      throw new Error(
+        `--nodes: "${kind}" is not a node kind. Fix: a comma-separated list of kwok, kwok:docker (simulated), containerd, docker (real), e.g. --nodes ${DEFAULT_NODES}`,
+      );
     }
-    return { name: `testbed-node-${i + 1}`, runtime };
-  });
+  }
+  return { nodes, realNodes };
 }
 
 async function startCluster(args: string[]): Promise<Cluster> {
   const started = Date.now();
-  const cluster = await Cluster.start({ nodes: parseNodes(args), log });
+  const cluster = await Cluster.start({ ...parseNodes(args), log });
   log(`cluster up in ${seconds(Date.now() - started)} (folder ${cluster.dir})`);
   return cluster;
 }
@@ -51,7 +63,8 @@ function onSignals(handler: () => void): void {
 async function up(args: string[]): Promise<void> {
   const cluster = await startCluster(args);
   const bin = dirname((await ensureBinaries(log)).kubectl!);
-  process.stdout.write(`export KUBECONFIG=${cluster.kubeconfig}\nexport PATH=${bin}:$PATH\nkubectl get nodes -o wide\n`);
+  // ORCHEST_TESTBED lets `npx ava lib/...test.js` run against this cluster, as `testbed run` would.
+  process.stdout.write(`export KUBECONFIG=${cluster.kubeconfig}\nexport ORCHEST_TESTBED=${cluster.writeState()}\nexport PATH=${bin}:$PATH\nkubectl get nodes -o wide\n`);
   log("running; Ctrl-C stops and removes the cluster");
   await new Promise<void>((resolve) => onSignals(resolve));
   await cluster.stop();
@@ -75,7 +88,13 @@ async function runWith(args: string[]): Promise<number> {
   }
   const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", env });
   onSignals(() => child.kill("SIGTERM"));
-  const code = await new Promise<number>((resolve) => child.once("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0))));
+  const code = await new Promise<number>((resolve) => {
+    child.once("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0)));
+    child.once("error", (error) => {
+      log(`could not run ${command[0]}: ${error.message}`);
+      resolve(127);
+    });
+  });
   await cluster?.stop();
   return code;
 }

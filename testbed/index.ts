@@ -3,10 +3,12 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { Cluster, type ClusterOptions } from "./cluster.js";
+import { simulatedNodeAnnotation } from "./kwok.js";
 import type { TestbedState } from "./state.js";
 
 export { addSimulatedNode, waitForNodesReady, type Runtime, type SimulatedNode } from "./kwok.js";
-export { Cluster, type ClusterOptions } from "./cluster.js";
+export { Cluster, REAL_NODE_TAINT, type ClusterOptions, type RealNodeSpec } from "./cluster.js";
+export { REAL_NODE_LABEL } from "./real-node.js";
 export { simulatePodLog, type SimulatedPodLog } from "./pod-logs.js";
 export type { TestbedState } from "./state.js";
 
@@ -18,6 +20,8 @@ export interface Testbed {
   readonly simulated: boolean;
   readonly nodes: TestbedState["nodes"];
   readonly registry?: TestbedState["registry"];
+  /** The project's images in the test bed's registry, by name; none on an existing cluster. */
+  readonly images: NonNullable<TestbedState["images"]>;
   /** Why tests that need the test bed's own containerd and registry are skipped, or undefined when they can run. */
   readonly skipRealRuntime?: string;
 }
@@ -31,18 +35,20 @@ export async function useTestbed(): Promise<Testbed> {
   const existing = process.env.ORCHEST_TEST_KUBECONFIG;
   if (stateFile) {
     const state: TestbedState = JSON.parse(readFileSync(stateFile, "utf8"));
-    shared = { kubeconfigPath: state.kubeconfig, kubeConfig: load(state.kubeconfig), simulated: true, nodes: state.nodes, registry: state.registry };
+    shared = { kubeconfigPath: state.kubeconfig, kubeConfig: load(state.kubeconfig), simulated: true, nodes: state.nodes, registry: state.registry, images: state.images ?? {} };
   } else if (existing) {
     const kubeConfig = load(existing);
     const nodes = (await kubeConfig.makeApiClient(CoreV1Api).listNode()).items.map((node) => ({
       name: node.metadata!.name!,
       runtime: node.status?.nodeInfo?.containerRuntimeVersion?.startsWith("docker") ? ("docker" as const) : ("containerd" as const),
+      real: node.metadata?.annotations?.[simulatedNodeAnnotation] === undefined,
     }));
     shared = {
       kubeconfigPath: existing,
       kubeConfig,
       simulated: false,
       nodes,
+      images: {},
       skipRealRuntime: "ORCHEST_TEST_KUBECONFIG points at an existing cluster: the test bed's per-node containerd and registry are not there",
     };
   } else {

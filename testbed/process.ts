@@ -13,10 +13,12 @@ export class ManagedProcess {
     readonly args: readonly string[],
     readonly logPath: string,
     env: NodeJS.ProcessEnv = process.env,
+    /** Runs the command through this (e.g. into a real node's namespaces and cgroup); it must exec the command. */
+    readonly wrapper: readonly string[] = [],
   ) {
     const log = createWriteStream(logPath, { flags: "a" });
     // setpriv --pdeathsig: the kernel kills the child if this process dies, even by SIGKILL, so nothing is left behind.
-    this.child = spawn("setpriv", ["--pdeathsig", "KILL", "--", command, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    this.child = spawn("setpriv", ["--pdeathsig", "KILL", "--", ...wrapper, command, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     this.child.stdout!.pipe(log);
     this.child.stderr!.pipe(log);
     this.exited = new Promise((resolve) => {
@@ -77,7 +79,7 @@ export class ManagedProcess {
 
   failure(problem: string): Error {
     return new Error(
-      `${this.name} ${problem}.\ncommand: ${this.command} ${this.args.join(" ")}\nlog: ${this.logPath}\n--- last lines ---\n${this.logTail()}`,
+      `${this.name} ${problem}.\ncommand: ${this.command} ${this.args.join(" ")}${this.wrapper.length ? `\nrun through: ${this.wrapper.join(" ")}` : ""}\nlog: ${this.logPath}\n--- last lines ---\n${this.logTail()}`,
     );
   }
 }

@@ -4,11 +4,14 @@ import { call } from "./https.js";
 import { freePort } from "./ports.js";
 import { ManagedProcess } from "./process.js";
 
-/** A real OCI registry (Debian's docker-registry, distribution v2) on loopback, plain HTTP, deletes enabled. */
+/**
+ * A real OCI registry (Debian's docker-registry, distribution v2), plain HTTP, deletes enabled: on loopback, or
+ * on the host's address of the real nodes' network so that their kubelets pull from it.
+ */
 export class Registry {
-  private constructor(private readonly process: ManagedProcess, readonly port: number) {}
+  private constructor(private readonly process: ManagedProcess, readonly port: number, private readonly address: string) {}
 
-  static async start(dir: string): Promise<Registry> {
+  static async start(dir: string, address = "127.0.0.1"): Promise<Registry> {
     mkdirSync(join(dir, "data"), { recursive: true });
     const port = await freePort();
     const config = join(dir, "config.yml");
@@ -18,18 +21,18 @@ export class Registry {
         "version: 0.1",
         "log: { level: warn, accesslog: { disabled: true } }",
         `storage: { filesystem: { rootdirectory: "${join(dir, "data")}" }, delete: { enabled: true } }`,
-        `http: { addr: "127.0.0.1:${port}", headers: { X-Content-Type-Options: [nosniff] } }`,
+        `http: { addr: "${address}:${port}", headers: { X-Content-Type-Options: [nosniff] } }`,
         "",
       ].join("\n"),
     );
-    const registry = new Registry(new ManagedProcess("docker-registry", "docker-registry", ["serve", config], join(dir, "registry.log")), port);
+    const registry = new Registry(new ManagedProcess("docker-registry", "docker-registry", ["serve", config], join(dir, "registry.log")), port, address);
     await registry.process.waitUntil("answering /v2/", async () => (await call(`${registry.url}/v2/`)).status === 200, 30_000);
     return registry;
   }
 
   /** host:port, as it appears in image references. */
   get host(): string {
-    return `127.0.0.1:${this.port}`;
+    return `${this.address}:${this.port}`;
   }
 
   get url(): string {

@@ -5,6 +5,11 @@ export interface GoTool {
   readonly version: string;
   /** k8s.io/kubernetes only: the version of its k8s.io/* staging modules. */
   readonly stagingVersion?: string;
+  /**
+   * Apply the module's own replace directives: `go build` ignores them in a dependency, and some modules
+   * (cri-dockerd) only build with them.
+   */
+  readonly inheritReplaces?: boolean;
   /** Binary name → Go package that builds it. */
   readonly packages: Readonly<Record<string, string>>;
 }

@@ -173,7 +173,8 @@ function pushResult(messages: readonly ProgressMessage[], name: string): PushRes
   const layerSize = new Map<string, number>();
   for (const m of messages) {
     if (!m.id) continue;
-    if (m.status === "Pushed" || m.status === "Layer already exists") layerStatus.set(m.id, m.status);
+    // A layer ends "Pushed" (sent), "Layer already exists" or "Mounted from <repository>" (the registry had it).
+    if (m.status === "Pushed" || m.status === "Layer already exists" || m.status?.startsWith("Mounted from ")) layerStatus.set(m.id, m.status);
     if (m.progressDetail?.total) layerSize.set(m.id, Math.max(layerSize.get(m.id) ?? 0, m.progressDetail.total));
   }
   const pushed = [...layerStatus].filter(([, status]) => status === "Pushed").map(([id]) => id);

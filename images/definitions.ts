@@ -1,0 +1,155 @@
+// The project's container images, each staged from what this machine has (no base image can be pulled here).
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ImageConfig } from "./oci-layout.js";
+import { NONROOT, Rootfs } from "./rootfs.js";
+
+/** What the images are made of: paths on this machine, resolved once by build.ts. */
+export interface ImageInputs {
+  /** The repository root: lib/, crds/, agent/runtime/proto/, package.json. */
+  readonly repo: string;
+  /** node_modules of `npm ci --omit=dev`. */
+  readonly productionModules: string;
+  /** Built binaries by name: buildctl, buildkitd, pause. */
+  readonly binaries: Readonly<Record<string, string>>;
+}
+
+export interface ImageDefinition {
+  /** Repository name under the push prefix, e.g. "orchest-gitops" → PREFIX/orchest-gitops:VERSION. */
+  readonly name: string;
+  readonly description: string;
+  readonly config: ImageConfig;
+  stage(root: Rootfs, inputs: ImageInputs): void;
+}
+
+/** The three programs of the project image, each a command on PATH (a symlink to its script). */
+export const ENTRYPOINTS = {
+  "orchest-operator": "lib/operator/main.js",
+  "orchest-api": "lib/api/main.js",
+  "orchest-agent": "lib/agent/main.js",
+  orchest: "lib/cli/main.js",
+} as const;
+
+/** Where the project lives in its image. */
+export const APP_DIR = "/app";
+const PATH = "PATH=/usr/local/bin:/usr/bin:/bin";
+
+/** Compiled folders that are not the product: the test bed, benchmarks, image building, test support. */
+function shipped(hostPath: string): boolean {
+  const name = hostPath.split("/").pop()!;
+  if (/\.test\.js$|^test-support\.js$|^testing(\.js)?$|\.d\.ts$|\.map$/.test(name)) return false;
+  return !/\/lib\/(testbed|bench|images|projenrc)(\/|$)/.test(hostPath) && !hostPath.endsWith("/lib/cli/start.js");
+}
+
+const project: ImageDefinition = {
+  name: "orchest-gitops",
+  description: "the operator, the api and the node-agent (one image, three entrypoints), and the orchest CLI",
+  config: { user: `${NONROOT.uid}:${NONROOT.uid}`, env: [PATH, "NODE_ENV=production", "HOME=/tmp"], workingDir: APP_DIR, cmd: ["orchest-operator"] },
+  stage(root, { repo, productionModules }) {
+    root.users().caCertificates();
+    // Node sits where the official node images have it, so the Dockerfile can copy it from one.
+    root.binary("/usr/bin/node", "/usr/local/bin/node").binary("/usr/bin/env");
+    root.write(`${APP_DIR}/package.json`, readPackageJson(repo));
+    root.tree(join(repo, "lib"), `${APP_DIR}/lib`, shipped);
+    root.tree(productionModules, `${APP_DIR}/node_modules`);
+    root.tree(join(repo, "crds"), `${APP_DIR}/crds`, (path) => !path.includes("/crds/types") && (!path.includes(".") || path.endsWith(".yaml")));
+    root.tree(join(repo, "agent/runtime/proto"), `${APP_DIR}/agent/runtime/proto`);
+    for (const [command, script] of Object.entries(ENTRYPOINTS)) root.executable(`${APP_DIR}/${script}`).symlink(`/usr/local/bin/${command}`, `${APP_DIR}/${script}`);
+  },
+};
+
+/** package.json without what only development needs, so that a devDependency bump changes no digest. */
+function readPackageJson(repo: string): string {
+  const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"));
+  const { name, version, type, dependencies, license } = pkg;
+  return `${JSON.stringify({ name, version, type, license, dependencies }, null, 2)}\n`;
+}
+
+const buildctl: ImageDefinition = {
+  name: "builder-buildctl",
+  description: "the image builder for containerd nodes: buildctl against the node's buildkitd",
+  config: { env: [PATH], entrypoint: ["buildctl"] },
+  stage(root, { binaries }) {
+    root.users().caCertificates().copy(binaries.buildctl!, "/usr/bin/buildctl");
+  },
+};
+
+const dockerCli: ImageDefinition = {
+  name: "builder-docker",
+  description: "the image builder for docker nodes: the docker CLI against the node's dockerd",
+  config: { env: [PATH], entrypoint: ["docker"] },
+  stage(root) {
+    root.users().caCertificates().binary("/usr/bin/docker");
+  },
+};
+
+const buildkitd: ImageDefinition = {
+  name: "buildkitd",
+  description: "buildkitd for the buildkit-daemon DaemonSet: the containerd worker on the node's containerd",
+  config: { env: [PATH], entrypoint: ["buildkitd"] },
+  stage(root, { binaries }) {
+    root.users().caCertificates().copy(binaries.buildkitd!, "/usr/bin/buildkitd").copy(binaries.buildctl!, "/usr/bin/buildctl");
+    root.write("etc/buildkit/buildkitd.toml", BUILDKITD_TOML);
+  },
+};
+
+/**
+ * buildkitd builds into the node's containerd (namespace k8s.io, where the kubelet finds images), so a built
+ * image runs without a push; the OCI worker would need runc inside the image and keeps images to itself.
+ */
+const BUILDKITD_TOML = `[worker.oci]
+  enabled = false
+
+[worker.containerd]
+  enabled = true
+  address = "/run/containerd/containerd.sock"
+  namespace = "k8s.io"
+  snapshotter = "overlayfs"
+  gc = true
+`;
+
+const registry: ImageDefinition = {
+  name: "registry",
+  description: "the in-cluster OCI registry (distribution, Debian's docker-registry)",
+  config: { user: `${NONROOT.uid}:${NONROOT.uid}`, env: [PATH], entrypoint: ["docker-registry", "serve", "/etc/docker/registry/config.yml"] },
+  stage(root) {
+    root.users().caCertificates().binary("/usr/bin/docker-registry");
+    root.write("etc/docker/registry/config.yml", REGISTRY_CONFIG).mkdir("var/lib/registry", 0o777);
+  },
+};
+
+const REGISTRY_CONFIG = `version: 0.1
+log: { level: info, accesslog: { disabled: true } }
+storage: { filesystem: { rootdirectory: /var/lib/registry }, delete: { enabled: true } }
+http: { addr: ":5000", headers: { X-Content-Type-Options: [nosniff] } }
+health: { storagedriver: { enabled: true, interval: 10s, threshold: 3 } }
+`;
+
+const pause: ImageDefinition = {
+  name: "pause",
+  description: "the pod sandbox image of the test bed's kubelets (images/pause/pause.go)",
+  config: { user: "65535:65535", entrypoint: ["/pause"] },
+  stage(root, { binaries }) {
+    root.copy(binaries.pause!, "/pause");
+  },
+};
+
+const busybox: ImageDefinition = {
+  name: "busybox",
+  description: "a shell and the usual tools (Debian's busybox-static), the base image of the tests' Dockerfiles",
+  config: { env: [PATH], cmd: ["sh"] },
+  stage(root) {
+    root.users().copy("/bin/busybox", "/bin/busybox");
+    for (const applet of busyboxApplets()) if (applet !== "busybox") root.symlink(`/bin/${applet}`, "busybox");
+  },
+};
+
+function busyboxApplets(): string[] {
+  const list = spawnSync("/bin/busybox", ["--list"], { encoding: "utf8" });
+  if (list.status !== 0) throw new Error(`/bin/busybox --list failed: ${list.stderr}`);
+  return list.stdout.split("\n").filter(Boolean).sort();
+}
+
+/** Every image, in the order `npm run images` builds them. */
+export const IMAGES: readonly ImageDefinition[] = [project, buildctl, dockerCli, buildkitd, registry, pause, busybox];

@@ -1,0 +1,126 @@
+// A root filesystem staged on disk from what this machine has: no base image can be pulled here, so an image
+// is its binaries, the shared libraries `ldd` names for them, and a few files written out.
+import { spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+
+/** The non-root user the project's images run as (distroless' "nonroot" uid). */
+export const NONROOT = { uid: 65532, name: "nonroot" } as const;
+
+/** Modes are normalized so that the host's umask and file modes never reach a digest. */
+const FILE = 0o644;
+const EXECUTABLE = 0o755;
+
+export class Rootfs {
+  constructor(readonly dir: string) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true, mode: EXECUTABLE });
+  }
+
+  private target(path: string): string {
+    const target = join(this.dir, path);
+    this.mkdir(dirname(path));
+    return target;
+  }
+
+  /** Creates a folder (and its parents) with mode 0755, or `mode`. */
+  mkdir(path: string, mode = EXECUTABLE): this {
+    const parts = path.split("/").filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      const dir = join(this.dir, ...parts.slice(0, i));
+      if (!existsSync(dir)) mkdirSync(dir);
+      if (i === parts.length) chmodSync(dir, mode);
+      else chmodSync(dir, EXECUTABLE);
+    }
+    return this;
+  }
+
+  write(path: string, content: string | Buffer, mode = FILE): this {
+    const target = this.target(path);
+    writeFileSync(target, content);
+    chmodSync(target, mode);
+    return this;
+  }
+
+  /** Copies a host file (following symlinks) to `path`, executable if the source is. */
+  copy(source: string, path = source): this {
+    const target = this.target(path);
+    copyFileSync(source, target);
+    chmodSync(target, lstatSync(target).mode & 0o111 ? EXECUTABLE : FILE);
+    return this;
+  }
+
+  /** Copies a host binary and every shared library it loads, each at its host path. */
+  binary(source: string, path = source): this {
+    this.copy(source, path);
+    for (const library of sharedLibraries(source)) if (!existsSync(join(this.dir, library))) this.copy(library);
+    return this;
+  }
+
+  /** Marks a staged file executable (a script with a shebang line). */
+  executable(path: string): this {
+    chmodSync(join(this.dir, path), EXECUTABLE);
+    return this;
+  }
+
+  symlink(path: string, target: string): this {
+    symlinkSync(target, this.target(path));
+    return this;
+  }
+
+  /** Copies a host folder to `path`, keeping its symlinks, with normalized modes; `filter` sees host paths. */
+  tree(source: string, path: string, filter: (hostPath: string) => boolean = () => true): this {
+    const target = this.target(path);
+    cpSync(source, target, { recursive: true, verbatimSymlinks: true, filter });
+    normalizeModes(target);
+    return this;
+  }
+
+  /** /etc/passwd and /etc/group with root and the non-root user, and a writable /tmp. */
+  users(): this {
+    this.write("etc/passwd", `root:x:0:0:root:/root:/sbin/nologin\n${NONROOT.name}:x:${NONROOT.uid}:${NONROOT.uid}:${NONROOT.name}:/home/${NONROOT.name}:/sbin/nologin\n`);
+    this.write("etc/group", `root:x:0:\n${NONROOT.name}:x:${NONROOT.uid}:\n`);
+    this.mkdir("tmp", 0o1777);
+    return this;
+  }
+
+  /** The machine's CA bundle, where Debian (and Go's and Node's defaults) look for it. */
+  caCertificates(): this {
+    return this.copy("/etc/ssl/certs/ca-certificates.crt");
+  }
+}
+
+function normalizeModes(path: string): void {
+  const stat = lstatSync(path);
+  if (stat.isSymbolicLink()) return;
+  if (stat.isDirectory()) {
+    chmodSync(path, EXECUTABLE);
+    for (const entry of readdirSync(path)) normalizeModes(join(path, entry));
+  } else {
+    chmodSync(path, stat.mode & 0o111 ? EXECUTABLE : FILE);
+  }
+}
+
+/** The shared libraries (and the dynamic loader) that `ldd` resolves for a binary; none for a static one. */
+export function sharedLibraries(binary: string): string[] {
+  const ldd = spawnSync("ldd", [binary], { encoding: "utf8" });
+  if (ldd.status !== 0) {
+    if (/not a dynamic executable/.test(ldd.stdout + ldd.stderr)) return [];
+    throw new Error(`ldd ${binary} failed: ${ldd.stderr.trim() || ldd.stdout.trim()}`);
+  }
+  return [...ldd.stdout.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)].map((m) => m[1]!).filter((path) => existsSync(path));
+}
+
+/** Paths of `dir` relative to itself, for tests comparing trees. */
+export function listTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (path: string) => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const full = join(path, entry.name);
+      out.push(relative(dir, full));
+      if (entry.isDirectory()) walk(full);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
