@@ -3,7 +3,7 @@ export { KubeClient, type ListOptions, type ObjectList, type PatchType, type Del
 export { Transport, type TransportOptions, type RequestOptions } from "./client/transport.js";
 export { ResourceMapper, resourcePath, type ApiResource } from "./client/discovery.js";
 export { RequestCounter, WRITE_VERBS, type Verb, type RequestRecord } from "./client/request-counter.js";
-export { ApiError, isApiError, isNotFound, isAlreadyExists, isConflict, isGone } from "./client/errors.js";
+export { ApiError, type StatusCause, isApiError, isNotFound, isAlreadyExists, isConflict, isGone } from "./client/errors.js";
 export * from "./client/object.js";
 export { Informer, type EventHandler, type InformerOptions } from "./cache/informer.js";
 export { SharedInformers, type InformerScope } from "./cache/shared-informers.js";
@@ -24,8 +24,9 @@ export { setCondition, findCondition, isTrue, removeCondition, type Condition, t
 export { updateStatus } from "./status/status-writer.js";
 export { addFinalizer, removeFinalizer, hasFinalizer } from "./meta/finalizers.js";
 export { controllerReference, withControllerReference, controllerOf, AlreadyOwnedError } from "./meta/owner-references.js";
-export { EventRecorder, type EventType } from "./events/recorder.js";
+export { EventRecorder, NOTE_LIMIT_BYTES, type EventType } from "./events/recorder.js";
 export { Manager, type ManagerOptions } from "./manager/manager.js";
 export { LeaderElector, type LeaderElectionOptions } from "./manager/leader-election.js";
 export { ManagerMetrics } from "./manager/metrics.js";
 export { jsonLogger, silentLogger, type Logger, type LogLevel, type LogFields } from "./log.js";
+export { ExponentialBackoff, type Backoff } from "./backoff.js";
