@@ -1,4 +1,4 @@
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { createTestNamespace, useTestbed } from "../../testbed/index.js";
 import { SharedInformers } from "../cache/shared-informers.js";
 import { KubeClient } from "../client/client.js";
@@ -7,7 +7,7 @@ import { cacheReader } from "./live.js";
 
 const CM = { apiVersion: "v1", kind: "ConfigMap" };
 
-test("cache reads in many namespaces share one list and one watch per type, and hold only objects with the scope's labels", async (t) => {
+async function sharedCache(t: ExecutionContext) {
   const tb = await useTestbed();
   const client = new KubeClient(tb.kubeConfig);
   const informers = new SharedInformers(client);
@@ -15,6 +15,11 @@ test("cache reads in many namespaces share one list and one watch per type, and 
     await informers.stop();
     client.close();
   });
+  return { tb, client, informers };
+}
+
+test("cache reads in many namespaces share one list and one watch per type, and hold only objects with the scope's labels", async (t) => {
+  const { tb, client, informers } = await sharedCache(t);
   const label = `live-test-${Date.now().toString(36)}`;
   const namespaces = await Promise.all([0, 1, 2].map(() => createTestNamespace(tb.kubeConfig, "live")));
   for (const ns of namespaces) {
@@ -35,13 +40,7 @@ test("cache reads in many namespaces share one list and one watch per type, and 
 });
 
 test("a read of a type whose cache cannot sync fails with the type's name and the fix, instead of waiting forever", async (t) => {
-  const tb = await useTestbed();
-  const client = new KubeClient(tb.kubeConfig);
-  const informers = new SharedInformers(client);
-  t.teardown(async () => {
-    await informers.stop();
-    client.close();
-  });
+  const { informers } = await sharedCache(t);
   const reader = cacheReader(informers, { syncTimeoutMs: 1000 });
   const read = reader.get({ apiVersion: "nothing.example.com/v1", kind: "Nothing", namespace: "default", name: "x" });
   // Only to turn a hang into a failure; the read itself is bounded by its 1 s sync timeout.
