@@ -6,6 +6,7 @@ import { run as applier } from "./applier.js";
 import { run as convergence } from "./convergence.js";
 import { run as events } from "./events.js";
 import { run as informer } from "./informer.js";
+import { run as nodes } from "./nodes.js";
 import { run as operator } from "./operator.js";
 import { run as synth } from "./synth.js";
 import { run as zeroWrites } from "./zero-writes.js";
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   operator,
   agent: () => agent(),
   events: () => events(),
+  nodes: () => nodes(),
 };
 
 async function main(only: string[]): Promise<void> {

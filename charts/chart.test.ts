@@ -1,4 +1,7 @@
 import test from "ava";
+import { PodMonitor, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import YAML from "yaml";
 import { CHART_DIR } from "../cli/paths.js";
 import { installCrds, kubectl, runProcess } from "../cli/testing.js";
@@ -18,45 +21,127 @@ async function helm(...args: string[]): Promise<string> {
 type Obj = Record<string, any>;
 // Helm orders objects by kind itself; compare as sets.
 const byKind = (objects: Obj[]): Obj[] => [...objects].sort((a, b) => a["kind"].localeCompare(b["kind"]));
-const render = async (...set: string[]): Promise<Obj[]> =>
-  byKind(YAML.parseAllDocuments(await helm("template", "orchest-operator", CHART_DIR, ...set.flatMap((s) => ["--set", s]))).map((d) => d.toJS()).filter(Boolean));
-const construct = (props: Parameters<typeof operatorManifests>[0] = {}): Obj[] => byKind(JSON.parse(JSON.stringify(operatorManifests(props))));
+const parse = (yaml: string): Obj[] => YAML.parseAllDocuments(yaml).map((d) => d.toJS()).filter(Boolean);
+const render = async (...args: string[]): Promise<Obj[]> => byKind(parse(await helm("template", "orchest-operator", CHART_DIR, "--namespace", "orchest-system", ...args)));
+const set = (...values: string[]) => values.flatMap((v) => ["--set", v]);
+const construct = (props: Parameters<typeof operatorManifests>[0] = {}): Obj[] => byKind(JSON.parse(JSON.stringify(operatorManifests({ createNamespace: false, ...props }))));
+const isTestHook = (o: Obj) => o["metadata"].annotations?.["helm.sh/hook"] === "test";
+const EVERYTHING = set("podDisruptionBudget.enabled=true", "metrics.serviceMonitor.enabled=true", "metrics.podMonitor.enabled=true", "dashboard.enabled=true");
 
 test("the committed chart is what charts/generate.ts produces from synth/operator and crds/", (t) => {
   t.deepEqual(chartDrift(), [], `regenerate the chart: ${REGENERATE_COMMAND}`);
 });
 
-test("helm lint passes", async (t) => {
+test("helm lint --strict passes, with the optional objects too", async (t) => {
   await useTestbed();
-  t.regex(await helm("lint", CHART_DIR), /1 chart\(s\) linted, 0 chart\(s\) failed/);
+  t.regex(await helm("lint", "--strict", CHART_DIR), /1 chart\(s\) linted, 0 chart\(s\) failed/);
+  t.regex(await helm("lint", "--strict", CHART_DIR, ...EVERYTHING), /1 chart\(s\) linted, 0 chart\(s\) failed/);
 });
 
-test("with default values the chart renders exactly the operator's manifests", async (t) => {
+test("a bad value fails helm lint --strict, naming it (values.schema.json)", async (t) => {
   await useTestbed();
-  t.deepEqual(await render(), construct());
+  for (const [value, field] of [["replicas=two", "at '/replicas'"], ["image.pullPolicy=Sometimes", "at '/image/pullPolicy'"], ["metrics.serviceMonitor.interval=often", "at '/metrics/serviceMonitor/interval'"], ["replica=2", "'replica' not allowed"]] as const) {
+    const linted = await runProcess(await helmBinary(), ["lint", "--strict", CHART_DIR, "--set", value]);
+    t.not(linted.code, 0, value);
+    t.true(linted.stdout.includes(field) || linted.stderr.includes(field), `${value}: ${linted.stdout}${linted.stderr}`);
+  }
 });
 
-test("values set the namespace, image, replicas, resources and leader election", async (t) => {
+test("with default values the chart renders exactly the operator's manifests, in the release namespace, with no Namespace of its own", async (t) => {
   await useTestbed();
-  const objects = await render("namespace=ops", "createNamespace=false", "image.tag=v9", "replicas=2", "resources.limits.memory=1Gi");
+  const objects = (await render()).filter((o) => !isTestHook(o));
   t.false(objects.some((o) => o["kind"] === "Namespace"));
-  const expected = construct({ namespace: "ops", createNamespace: false, image: `${OPERATOR_IMAGE_REPOSITORY}:v9`, replicas: 2 });
+  t.deepEqual(objects, construct());
+});
+
+test("values set the image, replicas, resources, placement and leader election", async (t) => {
+  await useTestbed();
+  const objects = (await render(...set("image.tag=v9", "replicas=2", "resources.limits.memory=1Gi"), "--namespace", "ops")).filter((o) => !isTestHook(o));
+  const expected = construct({ namespace: "ops", image: `${OPERATOR_IMAGE_REPOSITORY}:v9`, replicas: 2 });
   const deployment = objects.find((o) => o["kind"] === "Deployment")!["spec"];
   t.deepEqual(deployment.template.spec.containers[0].resources, { limits: { memory: "1Gi" }, requests: { cpu: "100m", memory: "128Mi" } });
   delete deployment.template.spec.containers[0].resources;
   delete expected.find((o) => o["kind"] === "Deployment")!["spec"].template.spec.containers[0].resources;
   t.deepEqual(objects, expected);
-  const noElection = await runProcess(await helmBinary(), ["template", "x", CHART_DIR, "--set", "replicas=2", "--set", "leaderElection=false"]);
+  const registry = (await render(...set("image.registry=registry.example.com:5000", "image.repository=ops/operator", "image.tag=v2"))).find((o) => o["kind"] === "Deployment")!;
+  t.is(registry["spec"].template.spec.containers[0].image, "registry.example.com:5000/ops/operator:v2");
+  const placed = await render(...set("nodeSelector.pool=ops", "tolerations[0].key=dedicated", "tolerations[0].operator=Exists"));
+  for (const pod of placed.filter((o) => o["kind"] === "Deployment" || o["kind"] === "Pod").map((o) => o["spec"].template?.spec ?? o["spec"])) {
+    t.deepEqual([pod.nodeSelector, pod.tolerations], [{ pool: "ops" }, [{ key: "dedicated", operator: "Exists" }]], "the operator and its test pod");
+  }
+  const noElection = await runProcess(await helmBinary(), ["template", "x", CHART_DIR, ...set("replicas=2", "leaderElection=false")]);
   t.not(noElection.code, 0);
   t.regex(noElection.stderr, /replicas > 1 needs leaderElection: true/);
 });
 
-test("helm template output, CRDs included, is accepted by the API server (dry run)", async (t) => {
+test("the operator runs non-root, on a read-only root filesystem, without privilege escalation or capabilities, under seccomp RuntimeDefault", async (t) => {
+  await useTestbed();
+  for (const pod of (await render()).filter((o) => o["kind"] === "Deployment" || o["kind"] === "Pod").map((o) => o["spec"].template?.spec ?? o["spec"])) {
+    t.like(pod.securityContext, { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    for (const container of pod.containers) {
+      t.like(container.securityContext, { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
+    }
+  }
+});
+
+test("the ServiceMonitor, PodMonitor and PodDisruptionBudget are there only when enabled, and select the operator's pods", async (t) => {
+  await useTestbed();
+  const kinds = (objects: Obj[]) => objects.map((o) => o["kind"]);
+  const plain = kinds(await render());
+  for (const kind of ["ServiceMonitor", "PodMonitor", "PodDisruptionBudget", "ConfigMap"]) t.false(plain.includes(kind), kind);
+  const objects = await render(...EVERYTHING, ...set("metrics.serviceMonitor.labels.release=kube-prometheus-stack", "metrics.podMonitor.interval=15s"));
+  const find = (kind: string) => objects.find((o) => o["kind"] === kind)!;
+  const selector = find("Deployment")["spec"].selector.matchLabels;
+  const service = find("Service");
+  const serviceMonitor = find("ServiceMonitor");
+  t.like(service["metadata"].labels, serviceMonitor["spec"].selector.matchLabels);
+  t.is(serviceMonitor["spec"].endpoints[0].port, service["spec"].ports[0].name);
+  t.is(serviceMonitor["metadata"].labels.release, "kube-prometheus-stack");
+  t.is(serviceMonitor["metadata"].labels["app.kubernetes.io/name"], "orchest-operator");
+  const podMonitor = find("PodMonitor");
+  t.deepEqual(podMonitor["spec"].selector.matchLabels, selector);
+  t.is(podMonitor["spec"].podMetricsEndpoints[0].port, find("Deployment")["spec"].template.spec.containers[0].ports[0].name);
+  t.is(podMonitor["spec"].podMetricsEndpoints[0].interval, "15s");
+  t.deepEqual(find("PodDisruptionBudget")["spec"], { maxUnavailable: 1, selector: { matchLabels: selector } });
+  // The Prometheus Operator's own schema (its CRDs are not on the test bed) checks the monitors.
+  t.notThrows(() => new ServiceMonitor(serviceMonitor as any).validate());
+  t.notThrows(() => new PodMonitor(podMonitor as any).validate());
+});
+
+test("every rendered object, CRDs and optional ones included, is accepted by the API server (dry run)", async (t) => {
   const tb = await useTestbed();
   await installCrds();
   const namespace = await createTestNamespace(tb.kubeConfig, "chart");
-  const rendered = await helm("template", "orchest-operator", CHART_DIR, "--include-crds", "--set", `namespace=${namespace}`, "--set", "createNamespace=false", "--set", "replicas=2");
-  const out = await kubectl(["apply", "--dry-run=server", "-f", "-"], rendered);
+  const rendered = parse(await helm("template", "orchest-operator", CHART_DIR, "--include-crds", "--namespace", namespace, ...set("replicas=2"), ...EVERYTHING));
+  const monitors = rendered.filter((o) => o["apiVersion"].startsWith("monitoring.coreos.com/"));
+  t.is(monitors.length, 2, "checked against the Prometheus Operator's schema in the test above");
+  const checked = rendered.filter((o) => !monitors.includes(o));
+  const out = await kubectl(["apply", "--dry-run=server", "-n", namespace, "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: checked }));
+  t.is(out.trim().split("\n").length, checked.length, out);
   t.regex(out, /deployment\.apps\/orchest-operator (created|configured|unchanged) \(server dry run\)/);
+  t.regex(out, /poddisruptionbudget\.policy\/orchest-operator \w+ \(server dry run\)/);
   t.regex(out, /customresourcedefinition\.apiextensions\.k8s\.io\/orchestclusters\.orchest\.io \w+ \(server dry run\)/);
+});
+
+test("helm install with a bad value fails before anything is installed, naming the value", async (t) => {
+  const tb = await useTestbed();
+  const namespace = await createTestNamespace(tb.kubeConfig, "chart-bad");
+  const result = await runProcess(await helmBinary(), ["install", "bad", CHART_DIR, "--kubeconfig", tb.kubeconfigPath, "--namespace", namespace, "--set", "replicas=-1"]);
+  t.not(result.code, 0);
+  t.regex(result.stderr, /replicas/);
+  t.regex(result.stderr, /minimum|greater than or equal/);
+  t.deepEqual(JSON.parse(await helm("list", "--kubeconfig", tb.kubeconfigPath, "-n", namespace, "-o", "json")), []);
+});
+
+test("the Grafana dashboard queries only metrics the engine exports", async (t) => {
+  const { ManagerMetrics } = await import("../reconcilers/manager/metrics.js");
+  const exported = new Set((await new ManagerMetrics().registry.getMetricsAsJSON()).flatMap((m) => (String(m.type) === "histogram" ? ["_bucket", "_sum", "_count"].map((s) => m.name + s) : [m.name])));
+  const dashboard = JSON.parse(readFileSync(join(CHART_DIR, "dashboards", "orchest-operator.json"), "utf8"));
+  const queries: string[] = dashboard.panels.flatMap((p: Obj) => (p["targets"] ?? []).map((target: Obj) => target["expr"]));
+  t.true(queries.length >= 8);
+  const used = new Set(queries.flatMap((q) => q.match(/\b(controller_runtime|workqueue|rest_client|leader_election)_\w+/g) ?? []));
+  t.deepEqual([...used].filter((name) => !exported.has(name)), []);
+  const configMap = (await render(...set("dashboard.enabled=true"))).find((o) => o["kind"] === "ConfigMap")!;
+  t.is(configMap["metadata"].labels.grafana_dashboard, "1");
+  t.deepEqual(JSON.parse(configMap["data"]["orchest-operator.json"]), dashboard);
 });

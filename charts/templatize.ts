@@ -13,6 +13,8 @@ export interface HelmMarker {
   readonly expression: string;
   /** True for maps and lists: `key: {{- toYaml <expression> | nindent N }}`. */
   readonly block?: boolean;
+  /** With block: the key is left out while the value is empty (`{{- with <expression> }}`). */
+  readonly optional?: boolean;
 }
 
 /** Where a marker replaces a value the construct rendered, and the value expected there. */
@@ -51,6 +53,7 @@ export function renderMarkers(yaml: string, markers: readonly HelmMarker[]): str
     if (m.block) {
       out = out.replace(new RegExp(`^( *)(- )?([\\w.-]+): ${m.token}$`, "gm"), (_, indent: string, dash: string | undefined, key: string) => {
         const nested = indent.length + (dash ? 2 : 0) + 2;
+        if (m.optional && !dash) return `${indent}{{- with ${m.expression} }}\n${indent}${key}: {{- toYaml . | nindent ${nested} }}\n${indent}{{- end }}`;
         return `${indent}${dash ?? ""}${key}: {{- toYaml ${m.expression} | nindent ${nested} }}`;
       });
     } else {

@@ -1,13 +1,14 @@
 /**
  * Reads the OrchestCluster a user wrote (`-f cluster.yaml`, `-` for stdin)
- * and checks the fields the CLI relies on before anything is sent anywhere.
+ * and validates it against its CRD before anything is synthesized or sent.
  */
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import { orchestClusterResource, type OrchestCluster } from "../crds/types/index.js";
+import { InvalidObjectError, validate } from "../crds/validation.js";
 import { CliError } from "./errors.js";
 
-/** The OrchestCluster of a YAML file: exactly one document of that kind, with a name. */
+/** The OrchestCluster of a YAML file: exactly one document of that kind, with a name, valid for the CRD. */
 export function readClusterFile(path: string): OrchestCluster {
   let text: string;
   try {
@@ -27,5 +28,7 @@ export function readClusterFile(path: string): OrchestCluster {
     throw new CliError(`-f ${path}: apiVersion is "${cluster.apiVersion}"; set apiVersion: ${orchestClusterResource.apiVersion}`);
   }
   if (!cluster.metadata?.name) throw new CliError(`-f ${path}: metadata.name is missing; name the cluster, e.g. metadata.name: cluster-1`);
+  const problems = validate(cluster);
+  if (problems.length > 0) throw new CliError(new InvalidObjectError(`-f ${path}`, problems).message);
   return cluster;
 }

@@ -5,7 +5,10 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./errors.js";
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
+/** Flags of one command, as node:util parseArgs reads them (completion reads them too). */
+export type Options = NonNullable<ParseArgsConfig["options"]>;
+
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
 /** Flags every command that talks to a cluster accepts. */
 export const NAMESPACE_OPTION = { namespace: { type: "string", short: "n" } } as const satisfies Options;
@@ -13,8 +16,8 @@ export const NAMESPACE_OPTION = { namespace: { type: "string", short: "n" } } as
 export const TIMEOUT_OPTION = { timeout: { type: "string" } } as const satisfies Options;
 
 /** Parses `args` for one command; unknown flags and bad values are usage errors. */
-export function parse<O extends Options>(args: readonly string[], options: O, usage: string, maxPositionals = 0) {
-  let parsed;
+export function parse<O extends Options>(args: readonly string[], options: O, usage: string, maxPositionals = 0): Parsed<O> {
+  let parsed: Parsed<O>;
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {

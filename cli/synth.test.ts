@@ -74,3 +74,22 @@ test("the synthesized folder is accepted by kubectl apply --dry-run=server -k", 
   t.regex(out, /statefulset\.apps\/orchest-database created \(server dry run\)/);
   t.regex(out, /daemonset\.apps\/buildkit-daemon created \(server dry run\)/);
 });
+
+const writeSpec = (spec: unknown): string => {
+  const file = join(tempDir(), "cluster.yaml");
+  writeFileSync(file, YAML.stringify({ apiVersion: "orchest.io/v1alpha1", kind: "OrchestCluster", metadata: { name: "c1", namespace: "orchest" }, spec }));
+  return file;
+};
+
+test("a spec the CRD rejects fails with every problem named by its field, and no stack trace", async (t) => {
+  const file = writeSpec({ postgres: { image: 5 }, orchest: { version: "2022.10", resources: { userDirVolumeSize: "lots" } } });
+  for (const command of [["synth", "-f", file], ["install", "-f", file]]) {
+    const { code, stdout, stderr } = await orchest(...command);
+    t.is(code, 1, command.join(" "));
+    t.is(stdout, "");
+    t.notRegex(stderr, /\n\s+at /, "no stack trace");
+    t.regex(stderr, /^\s+spec\.postgres\.image: must be a string, not the number 5 \(.+\)$/m);
+    t.regex(stderr, /^\s+spec\.orchest\.version: .*CalVer vYYYY\.MM\.N.* got "2022\.10"/m);
+    t.regex(stderr, /^\s+spec\.orchest\.resources\.userDirVolumeSize: .*positive quantity such as 50Gi.* got "lots"/m);
+  }
+});

@@ -1,8 +1,9 @@
 // Builds the project's images as OCI layouts, and pushes them with crane.
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { partialPath, publish } from "../testbed/atomic.js";
 import { cacheRoot, ensureBinaries } from "../testbed/binaries.js";
 import { run } from "../testbed/command.js";
 import { quietLog, timed, type Log } from "../testbed/progress.js";
@@ -30,6 +31,8 @@ export interface BuildOptions {
   readonly outDir?: string;
   /** Reference prefix recorded in the layouts. @default "orchest-gitops.local" */
   readonly prefix?: string;
+  /** Reuse compressed layers of unchanged trees from the cache. @default true */
+  readonly layerCache?: boolean;
   readonly log?: Log;
 }
 
@@ -44,16 +47,26 @@ export async function buildImages(options: BuildOptions = {}): Promise<BuiltImag
   const prefix = options.prefix ?? "orchest-gitops.local";
   const built: BuiltImage[] = [];
   for (const image of wanted) {
-    built.push(await timed(log, `building image ${image.name}`, () => buildImage(image, inputs, join(outDir, image.name), `${prefix}/${image.name}:${imageTag()}`)));
+    const layerCache = options.layerCache === false ? undefined : join(cacheRoot(), "images", "layers");
+    built.push(await timed(log, `building image ${image.name}`, () => buildImage(image, inputs, join(outDir, image.name), `${prefix}/${image.name}:${imageTag()}`, layerCache)));
   }
   return built;
 }
 
-async function buildImage(image: ImageDefinition, inputs: ImageInputs, dir: string, reference: string): Promise<BuiltImage> {
+/** Stages an image's root filesystem in `dir` (what its single layer holds). */
+export async function stageImage(name: string, dir: string, log: Log = quietLog): Promise<Rootfs> {
+  const image = IMAGES.find((i) => i.name === name);
+  if (!image) throw new Error(`no image named ${name}`);
+  const root = new Rootfs(dir);
+  image.stage(root, await resolveInputs([image], log));
+  return root;
+}
+
+async function buildImage(image: ImageDefinition, inputs: ImageInputs, dir: string, reference: string, layerCache: string | undefined): Promise<BuiltImage> {
   const root = new Rootfs(`${dir}.rootfs`);
   try {
     image.stage(root, inputs);
-    const layout = await writeOciLayout(dir, { reference, layers: [root.dir], config: image.config, layerCache: join(cacheRoot(), "images", "layers") });
+    const layout = await writeOciLayout(dir, { reference, layers: [root.dir], config: image.config, layerCache });
     return { name: image.name, ...layout };
   } finally {
     rmSync(root.dir, { recursive: true, force: true });
@@ -83,13 +96,14 @@ async function buildPause(log: Log): Promise<string> {
   const source = readFileSync(pauseSource);
   const out = join(cacheRoot(), "bin", `pause-${digestOf(source)}`, "pause");
   if (existsSync(out)) return out;
+  const partial = partialPath(out);
   await timed(log, "building the pause binary (images/pause/pause.go)", () =>
-    run("go", ["build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", `${out}.partial`, pauseSource], {
+    run("go", ["build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", partial, pauseSource], {
       env: { ...process.env, CGO_ENABLED: "0", GOTOOLCHAIN: "local", GOFLAGS: "" },
       cwd: join(REPO_ROOT, "images", "pause"),
     }),
   );
-  renameSync(`${out}.partial`, out);
+  publish(partial, out);
   return out;
 }
 
@@ -98,16 +112,14 @@ async function ensureProductionModules(log: Log): Promise<string> {
   const lock = readFileSync(join(REPO_ROOT, "package-lock.json"));
   const dir = join(cacheRoot(), "images", `node_modules-${digestOf(lock)}`);
   if (existsSync(join(dir, "node_modules"))) return join(dir, "node_modules");
-  const partial = `${dir}.partial`;
-  rmSync(partial, { recursive: true, force: true });
+  const partial = partialPath(dir);
   mkdirSync(partial, { recursive: true });
   cpSync(join(REPO_ROOT, "package.json"), join(partial, "package.json"));
   cpSync(join(REPO_ROOT, "package-lock.json"), join(partial, "package-lock.json"));
   await timed(log, "installing the production node_modules (npm ci --omit=dev)", () =>
     run("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: partial }),
   );
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(partial, dir);
+  publish(partial, dir);
   return join(dir, "node_modules");
 }
 

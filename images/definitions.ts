@@ -1,7 +1,7 @@
 // The project's container images, each staged from what this machine has (no base image can be pulled here).
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { ImageConfig } from "./oci-layout.js";
 import { NONROOT, Rootfs } from "./rootfs.js";
 
@@ -53,7 +53,8 @@ const project: ImageDefinition = {
     root.write(`${APP_DIR}/package.json`, readPackageJson(repo));
     root.tree(join(repo, "lib"), `${APP_DIR}/lib`, shipped);
     root.tree(productionModules, `${APP_DIR}/node_modules`);
-    root.tree(join(repo, "crds"), `${APP_DIR}/crds`, (path) => !path.includes("/crds/types") && (!path.includes(".") || path.endsWith(".yaml")));
+    const crds = join(repo, "crds");
+    root.tree(crds, `${APP_DIR}/crds`, (path) => path === crds || (dirname(path) === crds && path.endsWith(".yaml")));
     root.tree(join(repo, "agent/runtime/proto"), `${APP_DIR}/agent/runtime/proto`);
     for (const [command, script] of Object.entries(ENTRYPOINTS)) root.executable(`${APP_DIR}/${script}`).symlink(`/usr/local/bin/${command}`, `${APP_DIR}/${script}`);
   },

@@ -3,11 +3,12 @@
 // written with a fixed key order; so the same trees give the same digests on any machine.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, createWriteStream, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { PassThrough, Transform, Writable } from "node:stream";
 import { createGzip } from "node:zlib";
+import { partialPath, publish } from "../testbed/atomic.js";
 import { run } from "../testbed/command.js";
 
 /** The runtime settings of an image (the `config` of an OCI image configuration). */
@@ -87,6 +88,15 @@ async function tarThrough(tree: string, ...stages: NodeJS.WritableStream[]): Pro
   if (code !== 0) throw new Error(`tar of ${tree} exited with ${code}: ${stderr.trim()}`);
 }
 
+/** Layouts share the cache's blobs by hard link where they can (one filesystem), else by copy. */
+function linkOrCopy(source: string, target: string): void {
+  try {
+    linkSync(source, target);
+  } catch {
+    copyFileSync(source, target);
+  }
+}
+
 /** A sink that discards. */
 function discard(): Writable {
   return new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -105,7 +115,7 @@ async function writeLayer(dir: string, tree: string, compression: "gzip" | "none
     diffId = uncompressed.digest();
     if (existsSync(cached(diffId))) {
       const { digest, size } = JSON.parse(readFileSync(`${cached(diffId)}/blob.json`, "utf8")) as Blob;
-      copyFileSync(`${cached(diffId)}/blob`, blobPath(dir, digest));
+      linkOrCopy(`${cached(diffId)}/blob`, blobPath(dir, digest));
       return { digest, size, diffId };
     }
   }
@@ -118,11 +128,11 @@ async function writeLayer(dir: string, tree: string, compression: "gzip" | "none
   renameSync(partial, blobPath(dir, layer.digest));
   if (cache) {
     const entry = cached(layer.diffId);
-    mkdirSync(`${entry}.partial`, { recursive: true });
-    copyFileSync(blobPath(dir, layer.digest), `${entry}.partial/blob`);
-    writeFileSync(`${entry}.partial/blob.json`, JSON.stringify({ digest: layer.digest, size: layer.size }));
-    rmSync(entry, { recursive: true, force: true });
-    renameSync(`${entry}.partial`, entry);
+    const partial = partialPath(entry);
+    mkdirSync(partial, { recursive: true });
+    copyFileSync(blobPath(dir, layer.digest), join(partial, "blob"));
+    writeFileSync(join(partial, "blob.json"), JSON.stringify({ digest: layer.digest, size: layer.size }));
+    publish(partial, entry);
   }
   return layer;
 }

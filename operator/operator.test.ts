@@ -2,14 +2,15 @@ import test from "ava";
 import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 import type { OrchestCluster } from "../crds/types/index.js";
-import { KubeClient, Manager, silentLogger, type KubeObject } from "../reconcilers/index.js";
+import { Informer, KubeClient, Manager, silentLogger, type KubeObject } from "../reconcilers/index.js";
 import { waitFor } from "../reconcilers/testing.js";
-import { clusterFacts } from "./facts.js";
+import { clusterFacts, ingressClassOf } from "./facts.js";
 import { Cluster } from "../testbed/index.js";
 import { synth, toYaml, type Manifest } from "../synth/index.js";
 import { installCrds } from "./install.js";
 import { coversIdentity, registryIdentity, tlsOfSecret } from "./registry-tls.js";
 import { addOrchestClusterController, ORCHEST_CLUSTER } from "./reconciler.js";
+import { CLUSTER_STATUS, OrchestCli } from "./testing/orchest-cli.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -17,9 +18,13 @@ const execFileAsync = promisify(execFile);
 let cluster: Cluster;
 let client: KubeClient;
 let manager: Manager;
+let cli: OrchestCli;
 const ns = "orchest";
 const name = "cluster-1";
 const ref = { ...ORCHEST_CLUSTER, namespace: ns, name };
+/** Every status.state and status.phase the cluster went through, from a watch (nothing is missed). */
+const seen: { state?: string; phase?: string }[] = [];
+let watcher: Informer;
 
 const spec = (version: string): OrchestCluster["spec"] => ({
   orchest: {
@@ -47,14 +52,26 @@ test.before(async () => {
   addOrchestClusterController(manager, { waitingRecheckMs: 2_000 });
   await manager.start();
   await client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+  cli = new OrchestCli(client, ns, name);
+  watcher = new Informer(client, ORCHEST_CLUSTER, { namespace: ns });
+  const record = (obj: KubeObject) => {
+    const status = (obj as OrchestCluster).status;
+    const last = seen[seen.length - 1];
+    if (last?.state !== status?.state || last?.phase !== status?.phase) seen.push({ state: status?.state, phase: status?.phase });
+  };
+  watcher.addHandler({ onAdd: record, onUpdate: (_old, obj) => record(obj), onDelete: record });
+  watcher.start();
 });
 
 test.after.always(async () => {
+  await watcher?.stop();
   await manager?.stop();
   await cluster?.stop();
 });
 
 const getCluster = async () => (await client.get(ref)) as OrchestCluster | undefined;
+/** The distinct states the watch saw from index `from` on. */
+const states = (from: number) => seen.slice(from).map((s) => s.state).filter((s, i, all) => s !== undefined && s !== all[i - 1]);
 const condition = (c: OrchestCluster | undefined, type: string) => c?.status?.conditions?.find((x) => x.type === type);
 const readyAt = async (generation?: number) =>
   waitFor("the OrchestCluster to be Ready", async () => {
@@ -70,6 +87,8 @@ const imageOf = (w: KubeObject) => (w.spec as any).template.spec.containers[0].i
 const byName = (ws: KubeObject[]) => Object.fromEntries(ws.map((w) => [w.metadata.name, w]));
 
 test.serial("a new OrchestCluster reaches Ready with every component running the right image", async (t) => {
+  // The cluster's ingress-nginx class, found by its controller (not by the name nginx), as Orchest finds it.
+  await client.create({ apiVersion: "networking.k8s.io/v1", kind: "IngressClass", metadata: { name: "public" }, spec: { controller: "k8s.io/ingress-nginx" } });
   await client.create({ apiVersion: "orchest.io/v1alpha1", kind: "OrchestCluster", metadata: { name, namespace: ns }, spec: spec("v2022.10.5") } as KubeObject);
   // Not spawnSync: the operator runs in this process and must keep reconciling while kubectl waits.
   const wait = await execFileAsync("kubectl", ["--kubeconfig", cluster.kubeconfig, "wait", "--for=condition=Ready", `orchestcluster/${name}`, "-n", ns, "--timeout=120s"]);
@@ -77,14 +96,23 @@ test.serial("a new OrchestCluster reaches Ready with every component running the
   await readyAt();
   const c = (await getCluster())!;
   t.is(c.status?.phase, "Running");
+  t.is(c.status?.state, "Running");
+  t.is(await cli.status(), "Running", "orchest status of Orchest's cli");
+  t.is(await cli.version(), "v2022.10.5", "orchest version of Orchest's cli");
+  t.true(seen.some((s) => s.state === "Deploying Orchest Control Plane"), JSON.stringify(seen));
+  t.true(seen.every((s) => s.state === undefined || (CLUSTER_STATUS as readonly string[]).includes(s.state)), "every state is one the cli can parse");
   t.is(c.status?.version, "v2022.10.5");
   t.deepEqual(c.status?.runtimes, [{ runtime: "containerd", nodes: 2 }, { runtime: "docker", nodes: 1 }]);
   t.true(c.status!.components!.every((component) => component.ready));
   t.deepEqual(c.spec, spec("v2022.10.5"), "no default was written into .spec");
   const w = byName(await workloads());
-  t.is(imageOf(w["orchest-webserver"]!), "docker.io/orchest/orchest-webserver:v2022.10.5");
+  t.is(imageOf(w["orchest-webserver"]!), "orchest/orchest-webserver:v2022.10.5");
   t.is(imageOf(w["orchest-api"]!), "registry.example.com/team/orchest-api:patched");
   t.is(imageOf(w["orchest-database"]!), "postgres:13.1");
+  const ingresses = (await client.list({ apiVersion: "networking.k8s.io/v1", kind: "Ingress" }, { namespace: ns })).items;
+  t.deepEqual(ingresses.map((i) => [i.metadata.name, (i.spec as { ingressClassName?: string }).ingressClassName]).sort(), [["auth-server", "public"], ["orchest-api", "public"], ["orchest-webserver", "public"]]);
+  const apiEnv = (w["orchest-api"]!.spec as any).template.spec.containers[0].env as Array<{ name: string; value?: string }>;
+  t.is(apiEnv.find((e) => e.name === "INGRESS_CLASS")?.value, "public");
   t.truthy(w["buildkit-daemon"] ?? w["buildkit-daemon-containerd"], "buildkit runs for the containerd nodes");
   const secret = await client.get({ apiVersion: "v1", kind: "Secret", namespace: ns, name: "registry-tls-secret" });
   const registryService = await client.get({ apiVersion: "v1", kind: "Service", namespace: ns, name: "docker-registry" });
@@ -113,11 +141,12 @@ test.serial("a reconcile of a converged cluster writes nothing", async (t) => {
 test.serial("kubectl diff of the synthesized manifests against the cluster shows nothing", async (t) => {
   const c = (await getCluster())!;
   const nodes = (await client.list({ apiVersion: "v1", kind: "Node" })).items;
-  // The facts the operator synthesizes with: the nodes, and the registry's TLS Secret and ClusterIP.
+  // The facts the operator synthesizes with: the nodes, the ingress class, and the registry's TLS Secret and ClusterIP.
   const secret = await client.get({ apiVersion: "v1", kind: "Secret", namespace: ns, name: "registry-tls-secret" });
   const registryService = await client.get({ apiVersion: "v1", kind: "Service", namespace: ns, name: "docker-registry" });
   const registry = { tls: tlsOfSecret(secret as { data?: Record<string, string> })!, clusterIP: (registryService!.spec as { clusterIP: string }).clusterIP };
-  const manifests: Manifest[] = synth(c, { ...clusterFacts(nodes).facts, registry });
+  const ingressClass = ingressClassOf((await client.list({ apiVersion: "networking.k8s.io/v1", kind: "IngressClass" })).items);
+  const manifests: Manifest[] = synth(c, { ...clusterFacts(nodes).facts, ...(ingressClass ? { ingressClass } : {}), registry });
   const diff = spawnSync("kubectl", ["--kubeconfig", cluster.kubeconfig, "diff", "--server-side", "--force-conflicts", "-f", "-"], { input: toYaml(manifests), encoding: "utf8" });
   t.is(diff.status, 0, diff.stdout + diff.stderr);
 });
@@ -135,14 +164,16 @@ test.serial("an update moves non-custom images to the new version, keeps custom 
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   })();
-  await client.patch(ref, { spec: { orchest: { version: "v2022.11.1" } } }, "merge");
-  const generation = (await getCluster())!.metadata!.generation;
-  await readyAt(generation);
+  // Orchest's cli: reads spec.orchest.version, refuses a downgrade, patches the version, waits for Running.
+  const visited = await cli.update("v2022.11.1");
+  t.true(visited.includes("Updating"), visited.join(" → "));
+  t.is(visited[visited.length - 1], "Running");
+  await readyAt((await getCluster())!.metadata!.generation);
   watching = false;
   await sampler;
   const after = byName(await workloads());
-  t.is(imageOf(after["orchest-webserver"]!), "docker.io/orchest/orchest-webserver:v2022.11.1");
-  t.is(imageOf(after["celery-worker"]!), "docker.io/orchest/celery-worker:v2022.11.1");
+  t.is(imageOf(after["orchest-webserver"]!), "orchest/orchest-webserver:v2022.11.1");
+  t.is(imageOf(after["celery-worker"]!), "orchest/celery-worker:v2022.11.1");
   t.is(imageOf(after["orchest-api"]!), imageOf(before["orchest-api"]!), "custom image (other registry) kept");
   t.is(imageOf(after["auth-server"]!), "docker.io/orchest/auth-server:latest", "custom image (non-CalVer tag) kept");
   t.is(imageOf(after["orchest-database"]!), "postgres:13.1", "custom image (other repository) kept");
@@ -165,48 +196,83 @@ test.serial("switching every node to docker prunes the buildkit DaemonSet and no
   t.deepEqual((await getCluster())!.status?.runtimes, [{ runtime: "docker", nodes: 3 }]);
 });
 
-test.serial("pause scales everything to zero in reverse order, resume brings it back in order", async (t) => {
-  const zeroAt = new Map<string, number>();
+test.serial("orchest stop scales everything to zero in reverse order with Orchest's cleanup pod between the API and the broker, orchest start brings it back", async (t) => {
+  // Each component's first tick at zero pods, and the cleanup pod's first tick seen and done (ticks give order, not time).
+  const at = new Map<string, number>();
+  let tick = 0;
   let watching = true;
+  const mark = (what: string) => {
+    if (!at.has(what)) at.set(what, tick);
+  };
+  const cleanupRef = { apiVersion: "v1", kind: "Pod", namespace: ns, name: "orchest-api-cleanup" };
   const sampler = (async () => {
     while (watching) {
+      tick++;
       for (const w of await workloads()) {
         const s = (w.status ?? {}) as Record<string, number>;
         const pods = w.kind === "DaemonSet" ? (s.currentNumberScheduled ?? 0) : (s.replicas ?? 0);
-        const component = w.metadata.labels?.["orchest.io/component"] ?? w.metadata.name!;
-        if (pods === 0 && !zeroAt.has(component)) zeroAt.set(component, Date.now());
+        if (pods === 0) mark(w.metadata.labels?.["orchest.io/component"] ?? w.metadata.name!);
+      }
+      const cleanup = await client.get(cleanupRef);
+      if (cleanup) {
+        mark("cleanup created");
+        // The test bed's kwok pods finish only when told to: the cleanup script exits 0.
+        if (!cleanup.metadata.labels?.["testbed.orchest.io/completes"]) await client.patch(cleanupRef, { metadata: { labels: { "testbed.orchest.io/completes": "true" } } }, "merge");
+        if ((cleanup.status as { phase?: string } | undefined)?.phase === "Succeeded") mark("cleanup done");
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   })();
-  await client.patch(ref, { spec: { orchest: { pause: true } } }, "merge");
-  await waitFor("phase Paused", async () => (await getCluster())?.status?.phase === "Paused", 60_000, 200);
+  const from = seen.length;
+  const stopped = await cli.stop();
   watching = false;
   await sampler;
+  t.is(stopped[stopped.length - 1], "Stopped", stopped.join(" → "));
+  // The cli samples every 4 s; the watch saw every state.
+  t.deepEqual(states(from), ["Stopping", "Stopped"]);
   const c = (await getCluster())!;
+  t.is(c.status?.phase, "Paused");
   t.is(condition(c, "Ready")?.reason, "Paused");
   for (const w of await workloads()) {
     const s = (w.status ?? {}) as Record<string, number>;
     t.is(w.kind === "DaemonSet" ? (s.currentNumberScheduled ?? 0) : (s.replicas ?? 0), 0, `${w.kind}/${w.metadata.name} has no pods`);
   }
-  t.true(zeroAt.get("node-agent")! <= zeroAt.get("orchest-webserver")!, "node-agent stops before the webserver");
-  t.true(zeroAt.get("orchest-webserver")! <= zeroAt.get("orchest-api")!, "the webserver stops before the API");
-  t.true(zeroAt.get("orchest-api")! <= zeroAt.get("orchest-database")!, "the API stops before the database");
+  const order = (a: string, b: string) => t.true(at.get(a)! <= at.get(b)!, `${a} (tick ${at.get(a)}) before ${b} (tick ${at.get(b)})`);
+  order("node-agent", "orchest-webserver");
+  order("orchest-webserver", "orchest-api");
+  order("orchest-api", "cleanup created");
+  order("cleanup done", "rabbitmq-server");
+  order("rabbitmq-server", "orchest-database");
+  t.true(at.get("cleanup done")! < at.get("rabbitmq-server")!, "the broker stops only after the cleanup pod finished");
 
-  await client.patch(ref, { spec: { orchest: { pause: false } } }, "merge");
+  const resumed = seen.length;
+  const started = await cli.start();
+  t.is(started[started.length - 1], "Running", started.join(" → "));
+  t.deepEqual(states(resumed), ["Starting", "Running"]);
   await readyAt((await getCluster())!.metadata!.generation);
   t.is((await getCluster())!.status?.phase, "Running");
+  t.is(await client.get(cleanupRef), undefined, "the cleanup pod is pruned once the cluster runs again");
 });
 
-test.serial("the restart annotation rolls every component and the cluster is Ready again", async (t) => {
-  const before = byName(await workloads());
-  await client.patch(ref, { metadata: { annotations: { "orchest.io/restart": "2026-11-23T19:00:00Z" } } }, "merge");
-  await waitFor("the API to roll", async () => byName(await workloads())["orchest-api"]!.metadata.generation !== before["orchest-api"]!.metadata.generation, 30_000, 200);
-  await readyAt();
-  const after = byName(await workloads());
-  for (const [workload, w] of Object.entries(after) as Array<[string, KubeObject]>) {
-    t.not(w.metadata.generation, before[workload]?.metadata.generation, `${workload} was rolled`);
+test.serial("orchest restart rolls every component each time it is asked, and the request is removed", async (t) => {
+  for (const round of [1, 2]) {
+    const before = byName(await workloads());
+    const restartedBefore = (await getCluster())!.status?.restartedAt;
+    // The cli always writes "true": a second restart must not look like no change.
+    const visited = await cli.restart();
+    t.is(visited[visited.length - 1], "Running", `round ${round}: ${visited.join(" → ")}`);
+    await readyAt();
+    const c = (await getCluster())!;
+    t.is(c.metadata?.annotations?.["orchest.io/restart"], undefined, `round ${round}: the annotation is removed, as Orchest removes it`);
+    t.truthy(c.status?.restartedAt);
+    t.not(c.status?.restartedAt, restartedBefore, `round ${round}: a new restart was recorded`);
+    const after = byName(await workloads());
+    for (const [workload, w] of Object.entries(after) as Array<[string, KubeObject]>) {
+      t.not(w.metadata.generation, before[workload]?.metadata.generation, `round ${round}: ${workload} was rolled`);
+      t.is((w.spec as any).template.metadata.annotations["orchest.io/restarted-at"], c.status?.restartedAt);
+    }
   }
+  t.true(seen.some((s) => s.state === "Restarting"), "status.state read Restarting meanwhile");
 });
 
 test.serial("a spec the schema accepts but the apiserver refuses to apply is reported as Degraded with the reason, then recovers", async (t) => {
@@ -216,6 +282,7 @@ test.serial("a spec the schema accepts but the apiserver refuses to apply is rep
   t.is(condition(c, "Degraded")?.reason, "ApplyFailed");
   t.regex(condition(c, "Degraded")!.message, /nodeSelector/);
   t.is(c.status?.phase, "Degraded");
+  t.is(await cli.status(), "Error");
   await client.patch(ref, [{ op: "remove", path: "/spec/controlNodeSelector" }], "json");
   await readyAt((await getCluster())!.metadata!.generation);
   t.is(condition(await getCluster(), "Degraded")?.status, "False");
@@ -227,6 +294,7 @@ test.serial("deleting the OrchestCluster removes everything it created and nothi
   t.true(inventory.length > 20);
   await client.delete(ref);
   await waitFor("the OrchestCluster to be gone", async () => (await getCluster()) === undefined, 60_000, 200);
+  t.deepEqual(seen[seen.length - 1], { state: "Deleting", phase: "Deleting" }, "the last status it had");
   for (const entry of inventory) {
     const live = await client.get({ apiVersion: entry.apiVersion, kind: entry.kind, name: entry.name, ...(entry.namespace ? { namespace: entry.namespace } : {}) });
     t.true(live === undefined || live.metadata.deletionTimestamp !== undefined, `${entry.kind}/${entry.name} is gone or going`);

@@ -1,6 +1,6 @@
 import type { ComponentStatus, OrchestCluster, OrchestClusterStatus } from "../crds/types/index.js";
 import { setCondition, type Condition, type ObjectRef } from "../reconcilers/index.js";
-import { componentOf, DEPLOY_ORDER, type ClusterFacts, type Manifest } from "../synth/index.js";
+import { componentOf, DEPLOY_ORDER, DOCKER_REGISTRY, SHARED_COMPONENT, type ClusterFacts, type Manifest } from "../synth/index.js";
 import { progressOf, WORKLOAD_KINDS, type WorkloadProgress } from "./readiness.js";
 
 /** Where a reconcile got to, in the words the status uses. */
@@ -20,7 +20,13 @@ export interface StatusInput {
   readonly facts: ClusterFacts;
   readonly outcome: Outcome;
   readonly inventory: readonly ObjectRef[];
+  /** The restart of `status.restartedAt` is under way (its pods roll). @default false */
+  readonly restarting?: boolean;
 }
+
+type Phase = NonNullable<OrchestClusterStatus["phase"]>;
+/** Orchest's names of the phases (its OrchestPhase), which Orchest's orchest-cli and UI read from `status.state`. */
+export type OrchestState = NonNullable<OrchestClusterStatus["state"]>;
 
 function imageOf(workload: Manifest): string | undefined {
   const spec = workload.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } } | undefined;
@@ -58,7 +64,7 @@ export function componentStatuses(desired: readonly Manifest[], live: StatusInpu
     });
 }
 
-function phaseOf(input: StatusInput, previous: OrchestClusterStatus | undefined): string {
+function phaseOf(input: StatusInput, previous: OrchestClusterStatus | undefined): Phase {
   const { outcome, cluster } = input;
   const paused = cluster.spec?.orchest?.pause === true;
   switch (outcome.kind) {
@@ -76,6 +82,39 @@ function phaseOf(input: StatusInput, previous: OrchestClusterStatus | undefined)
 }
 
 /**
+ * The conditions of a status that are Kubernetes conditions. An install made by Orchest's controller has
+ * conditions of its own shape (event, heartbeat), which this CRD's schema refuses: not ours to keep.
+ */
+export function kubernetesConditions(status: OrchestClusterStatus | undefined): Condition[] {
+  return ((status?.conditions ?? []) as Condition[]).filter((c) => typeof c.type === "string" && typeof c.status === "string");
+}
+
+/**
+ * The phase as Orchest's controller names it: Stopping/Stopped for a pause, Starting when it resumes,
+ * Restarting, Updating for any other rollout of a cluster that ran, and on the first rollout Deploying Third
+ * Parties (the registry, before Orchest's own components) then Deploying Orchest Control Plane.
+ */
+export function stateOf(input: StatusInput, previous: OrchestClusterStatus | undefined): OrchestState {
+  const { outcome, cluster } = input;
+  const paused = cluster.spec?.orchest?.pause === true;
+  switch (outcome.kind) {
+    case "deleting":
+      return "Deleting";
+    case "invalid":
+    case "failed":
+      return "Error";
+    case "rolledOut":
+      return paused ? "Stopped" : "Running";
+    case "waiting":
+      if (paused) return "Stopping";
+      if (input.restarting || previous?.state === "Restarting") return "Restarting";
+      if (previous?.state === "Stopped" || previous?.state === "Stopping" || previous?.state === "Starting") return "Starting";
+      if (previous?.version) return "Updating";
+      return outcome.component === DOCKER_REGISTRY || outcome.component === SHARED_COMPONENT ? "Deploying Third Parties" : "Deploying Orchest Control Plane";
+  }
+}
+
+/**
  * The whole status of an OrchestCluster after a reconcile. Conditions keep their lastTransitionTime while
  * their status does not change, so a reconcile that changes nothing computes the same status (and writes none).
  */
@@ -83,7 +122,7 @@ export function clusterStatus(input: StatusInput, now = new Date()): OrchestClus
   const previous = input.cluster.status;
   const { outcome } = input;
   const paused = input.cluster.spec?.orchest?.pause === true;
-  let conditions: Condition[] = (previous?.conditions ?? []) as Condition[];
+  let conditions = kubernetesConditions(previous);
   const set = (type: string, status: "True" | "False", reason: string, message: string) => {
     conditions = setCondition(conditions, { type, status, reason, message, observedGeneration: input.cluster.metadata?.generation }, now);
   };
@@ -117,6 +156,8 @@ export function clusterStatus(input: StatusInput, now = new Date()): OrchestClus
   return {
     observedGeneration: input.cluster.metadata?.generation,
     phase: phaseOf(input, previous),
+    state: stateOf(input, previous),
+    ...(previous?.restartedAt ? { restartedAt: previous.restartedAt } : {}),
     ...(version ? { version } : {}),
     conditions,
     components: componentStatuses(input.desired, input.live),

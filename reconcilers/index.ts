@@ -6,12 +6,13 @@ export { RequestCounter, WRITE_VERBS, type Verb, type RequestRecord } from "./cl
 export { ApiError, type StatusCause, isApiError, isNotFound, isAlreadyExists, isConflict, isGone } from "./client/errors.js";
 export * from "./client/object.js";
 export { Informer, type EventHandler, type InformerOptions } from "./cache/informer.js";
+export type { ChangeType, WatchSink } from "./cache/watcher.js";
 export { SharedInformers, type InformerScope } from "./cache/shared-informers.js";
 export { Store, byOwnerUid, byLabel, type IndexFunc } from "./cache/store.js";
 export { stripManagedFields, deepFreeze, type Transform } from "./cache/transform.js";
-export { WorkQueue, type QueueMetrics } from "./queue/work-queue.js";
+export { WorkQueue, type QueueMetrics, type WorkInFlight } from "./queue/work-queue.js";
 export { ExponentialRateLimiter, BucketRateLimiter, MaxOfRateLimiter, defaultControllerRateLimiter, type RateLimiter } from "./queue/rate-limiter.js";
-export { Controller, type ControllerOptions, type WatchOptions, type ControllerMetrics } from "./controller/controller.js";
+export { Controller, type ControllerOptions, type WatchOptions, type ControllerMetrics, type ReconcileOutcome } from "./controller/controller.js";
 export { TerminalError, type Reconciler, type Request, type Result, type ReconcileContext } from "./controller/reconciler.js";
 export { toSelf, toControllerOwner, type MapFunc } from "./controller/mappers.js";
 export { generationChanged, labelsChanged, annotationsChanged, anyOf, type UpdatePredicate } from "./controller/predicates.js";
@@ -30,3 +31,4 @@ export { LeaderElector, type LeaderElectionOptions } from "./manager/leader-elec
 export { ManagerMetrics } from "./manager/metrics.js";
 export { jsonLogger, silentLogger, type Logger, type LogLevel, type LogFields } from "./log.js";
 export { ExponentialBackoff, type Backoff } from "./backoff.js";
+export { traceReconcile, traceRequest, flushTraces, RECONCILE_ATTRIBUTES } from "./tracing/index.js";

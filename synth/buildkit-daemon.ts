@@ -2,7 +2,7 @@ import * as kplus from "cdk8s-plus-28";
 import { Duration } from "cdk8s";
 import { Construct } from "constructs";
 import { envVariables, objectMeta, requests, rootContainerSecurity } from "./common.js";
-import { componentEnv, componentImage, type RuntimeGroup, type SynthContext } from "./context.js";
+import type { DaemonSetPlan, SynthContext } from "./context.js";
 import { confineToRuntimeGroup, groupLabels, groupObjectName } from "./runtime.js";
 
 const COMPONENT = "buildkit-daemon";
@@ -11,6 +11,23 @@ const COMPONENT = "buildkit-daemon";
 export const BUILDKIT_SOCKET_DIR = "/run/orchest_buildkit";
 /** buildkitd's socket as builder pods reach it through a hostPath mount of BUILDKIT_SOCKET_DIR. */
 export const BUILDKIT_SOCKET = `${BUILDKIT_SOCKET_DIR}/buildkitd.sock`;
+
+/** Where a node's containerd keeps its run and state directories, and whether it needs the fifo directory too. */
+export interface ContainerdHostDirs {
+  readonly run: string;
+  readonly varLib: string;
+  /** k3s and microk8s: their directories are also mounted at their own paths, and /run/containerd/fifo is shared. */
+  readonly distributionPaths: boolean;
+}
+
+/** containerd's directories on the node, told by its socket path as Orchest's controller tells them. */
+export function containerdHostDirs(socketPath: string): ContainerdHostDirs {
+  if (socketPath.includes("microk8s")) {
+    return { run: "/var/snap/microk8s/common/run/containerd", varLib: "/var/snap/microk8s/common/var/lib/containerd", distributionPaths: true };
+  }
+  if (socketPath.includes("k3s")) return { run: "/var/run/k3s/containerd", varLib: "/var/lib/rancher/k3s/agent/containerd", distributionPaths: true };
+  return { run: "/run/containerd", varLib: "/var/lib/containerd", distributionPaths: false };
+}
 
 /** Props of `BuildkitDaemon`. */
 export interface BuildkitDaemonProps {
@@ -27,6 +44,11 @@ export interface BuildkitDaemonProps {
  * Orchest). Its state lives in `/var/lib/orchest_buildkit` on the host, with
  * bidirectional mount propagation.
  *
+ * containerd's run and state directories are mounted at /run/containerd and
+ * /var/lib/containerd; on k3s and microk8s (told by the socket path) they are
+ * their distribution's directories, also mounted at their own paths, with
+ * /run/containerd/fifo shared, as in Orchest.
+ *
  * One DaemonSet per group of containerd nodes sharing a socket path; in mixed
  * clusters each is confined to its nodes by node affinity.
  */
@@ -36,11 +58,13 @@ export class BuildkitDaemon extends Construct {
   constructor(scope: Construct, id: string, props: BuildkitDaemonProps) {
     super(scope, id);
     const ctx = props.context;
-    const groups = ctx.runtimes.groups.filter((g) => g.runtime === "containerd");
-    for (const group of groups) this.daemonSets.push(this.daemonSet(ctx, group, groups));
+    const plans = ctx.daemonSets[COMPONENT];
+    for (const plan of plans) this.daemonSets.push(this.daemonSet(ctx, plan, plans));
   }
 
-  private daemonSet(ctx: SynthContext, group: RuntimeGroup, groups: readonly RuntimeGroup[]): kplus.DaemonSet {
+  private daemonSet(ctx: SynthContext, plan: DaemonSetPlan, plans: readonly DaemonSetPlan[]): kplus.DaemonSet {
+    const group = plan.group;
+    const groups = plans.map((p) => p.group);
     const scope = new Construct(this, group.suffix);
     const name = groupObjectName(COMPONENT, group, groups.length);
     const probe = (failureThreshold: number): kplus.Probe =>
@@ -49,10 +73,6 @@ export class BuildkitDaemon extends Construct {
         periodSeconds: Duration.seconds(30),
         failureThreshold,
       });
-    const env = componentEnv(ctx, COMPONENT, [], [
-      { name: "CONTAINER_RUNTIME", value: group.runtime },
-      { name: "CONTAINER_RUNTIME_SOCKET", value: group.socketPath },
-    ]);
     const ds = new kplus.DaemonSet(scope, "daemonset", {
       metadata: objectMeta(ctx, COMPONENT, name, { labels: groupLabels(group) }),
       select: false,
@@ -62,7 +82,7 @@ export class BuildkitDaemon extends Construct {
       containers: [
         {
           name: COMPONENT,
-          image: componentImage(ctx, COMPONENT),
+          image: plan.image,
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
           args: [
             `--addr=unix://${BUILDKIT_SOCKET}`,
@@ -72,7 +92,7 @@ export class BuildkitDaemon extends Construct {
             `--containerd-worker-addr=${group.socketPath}`,
             "--containerd-worker-namespace=k8s.io",
           ],
-          envVariables: envVariables(scope, name, env),
+          envVariables: envVariables(scope, name, plan.env),
           securityContext: rootContainerSecurity(true),
           resources: requests(100, 256),
           readiness: probe(3),
@@ -84,15 +104,23 @@ export class BuildkitDaemon extends Construct {
     const host = (vid: string, vname: string, path: string, type: kplus.HostPathVolumeType): kplus.Volume =>
       kplus.Volume.fromHostPath(scope, vid, vname, { path, type });
     c.mount(group.socketPath, host("socket", "containerd-socket", group.socketPath, kplus.HostPathVolumeType.SOCKET));
-    c.mount("/run/containerd", host("run-containerd", "run-containerd", "/run/containerd", kplus.HostPathVolumeType.DIRECTORY_OR_CREATE));
-    c.mount("/var/lib/containerd", host("var-lib-containerd", "var-lib-containerd", "/var/lib/containerd", kplus.HostPathVolumeType.DIRECTORY_OR_CREATE));
+    const dirs = containerdHostDirs(group.socketPath);
+    const run = host("run-containerd", "run-containerd", dirs.run, kplus.HostPathVolumeType.DIRECTORY_OR_CREATE);
+    const varLib = host("var-lib-containerd", "var-lib-containerd", dirs.varLib, kplus.HostPathVolumeType.DIRECTORY_OR_CREATE);
+    c.mount("/run/containerd", run);
+    c.mount("/var/lib/containerd", varLib);
     c.mount(BUILDKIT_SOCKET_DIR, host("buildkit-socket", "run-orchest-buildkit", BUILDKIT_SOCKET_DIR, kplus.HostPathVolumeType.DIRECTORY_OR_CREATE));
     c.mount(
       "/var/lib/orchest_buildkit",
       host("buildkit-storage", "orchest-buildkit-storage", "/var/lib/orchest_buildkit", kplus.HostPathVolumeType.DIRECTORY_OR_CREATE),
       { propagation: kplus.MountPropagation.BIDIRECTIONAL },
     );
-    confineToRuntimeGroup(ctx, ds, COMPONENT, group, groups);
+    if (dirs.distributionPaths) {
+      c.mount("/run/containerd/fifo", host("fifo", "run-containerd-fifo", "/run/containerd/fifo", kplus.HostPathVolumeType.DIRECTORY_OR_CREATE));
+      c.mount(dirs.run, run);
+      c.mount(dirs.varLib, varLib);
+    }
+    confineToRuntimeGroup(ctx, ds, COMPONENT, plan, groups);
     return ds;
   }
 }

@@ -1,7 +1,7 @@
 import * as kplus from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { objectMeta, requests } from "./common.js";
-import { componentEnv, type SynthContext } from "./context.js";
+import { CELERY_STATE_MOUNT_PATH, type SynthContext } from "./context.js";
 import { componentDeployment } from "./deployment.js";
 import type { OrchestVolumes } from "./volumes.js";
 
@@ -20,7 +20,9 @@ export interface CeleryWorkerProps {
 /**
  * celery-worker (wave 4): kept for compatibility with Orchest's images (builds,
  * jobs and deliveries of the Python API run there). Deployment without a
- * Service, with its own service account bound to orchest-api's Role.
+ * Service, with its own service account bound to orchest-api's Role; its state
+ * (CELERY_STATE_DIR) under `.orchest` of the user directory, or on the state
+ * claim at /celery-state when state is separate.
  */
 export class CeleryWorker extends Construct {
   public readonly deployment: kplus.Deployment;
@@ -37,11 +39,15 @@ export class CeleryWorker extends Construct {
     binding.addSubjects(this.serviceAccount);
     this.deployment = componentDeployment(this, ctx, {
       component: COMPONENT,
-      env: componentEnv(ctx, COMPONENT),
-      resources: requests(200, 512),
+      resources: requests(250, 512),
       serviceAccount: this.serviceAccount,
       volumes: props.volumes,
       trustRegistryCa: true,
     }).deployment;
+    // With state separate, celery's state (beat schedule, supervisord files) lives on the state claim.
+    if (props.volumes.state) {
+      const state = kplus.Volume.fromPersistentVolumeClaim(this, "state", props.volumes.state, { name: "orchest-state" });
+      this.deployment.containers[0]!.mount(CELERY_STATE_MOUNT_PATH, state);
+    }
   }
 }

@@ -8,8 +8,8 @@ import { ApiObject, JsonPatch, Size, type ApiObjectMetadata } from "cdk8s";
 import * as kplus from "cdk8s-plus-28";
 import type { Construct } from "constructs";
 import type { EnvVar } from "../crds/types/index.js";
-import { sortKeys, type SynthContext } from "./context.js";
-import { ANNOTATIONS, ownershipLabels, selectorLabels, waveAnnotations } from "./labels.js";
+import { sortKeys, type SynthContext, type VolumePlan } from "./context.js";
+import { ANNOTATIONS, orchestPodLabels, ownershipLabels, selectorLabels, waveAnnotations } from "./labels.js";
 
 /** Metadata of an object that belongs to `component` of the context's cluster. */
 export function objectMeta(
@@ -96,7 +96,12 @@ export interface PodTemplateOptions {
   readonly affinity?: Record<string, unknown>;
   /** Raw `tolerations` of the pods; omitted when undefined. */
   readonly tolerations?: Record<string, unknown>[];
+  /** Resolver options of Orchest's control-plane pods (timeout 10 s, 5 attempts). @default none */
+  readonly orchestDns?: boolean;
 }
+
+/** The dnsConfig Orchest's controller gives its control-plane pods. */
+export const ORCHEST_DNS_CONFIG = { options: [{ name: "timeout", value: "10" }, { name: "attempts", value: "5" }] } as const;
 
 /**
  * Labels, selector, annotations and scheduling of a workload's pod template.
@@ -106,10 +111,11 @@ export interface PodTemplateOptions {
 export function configurePodTemplate(ctx: SynthContext, workload: kplus.Workload, opts: PodTemplateOptions): void {
   const sel = selectorLabels(ctx.clusterName, opts.component, opts.selectorExtra ?? {});
   workload.select(kplus.LabelSelector.of({ labels: sel }));
-  const podLabels = { ...ownershipLabels(ctx.clusterName, opts.component), ...sel };
+  const podLabels = { ...orchestPodLabels(opts.component), ...ownershipLabels(ctx.clusterName, opts.component), ...sel };
   for (const [k, v] of Object.entries(podLabels)) workload.podMetadata.addLabel(k, v);
-  if (ctx.restart !== undefined) workload.podMetadata.addAnnotation(ANNOTATIONS.restart, ctx.restart);
+  if (ctx.restartedAt !== undefined) workload.podMetadata.addAnnotation(ANNOTATIONS.restartedAt, ctx.restartedAt);
   const api = ApiObject.of(workload);
+  if (opts.orchestDns) api.addJsonPatch(JsonPatch.add("/spec/template/spec/dnsConfig", ORCHEST_DNS_CONFIG));
   if (opts.nodeSelector && Object.keys(opts.nodeSelector).length > 0) {
     api.addJsonPatch(JsonPatch.add("/spec/template/spec/nodeSelector", sortKeys(opts.nodeSelector)));
   }
@@ -137,33 +143,24 @@ export function selectComponent(ctx: SynthContext, service: kplus.Service, compo
   for (const [k, v] of Object.entries(selectorLabels(ctx.clusterName, component))) service.selectLabel(k, v);
 }
 
-/** Options of `persistentVolumeClaim`. */
-export interface ClaimOptions {
-  readonly metadata: ApiObjectMetadata;
-  readonly size: string;
-  readonly accessMode: "ReadWriteOnce" | "ReadWriteMany";
-  readonly storageClass?: string;
-}
-
 /**
- * A PersistentVolumeClaim with its size as a raw quantity string (e.g.
- * "1.5Ti", "100G"): cdk8s-plus's claim only renders whole gibibytes, so the
- * object is a plain cdk8s ApiObject, and a cdk8s-plus reference to it is
- * returned for mounting.
+ * A PersistentVolumeClaim of a claim plan, its size as a raw quantity string (e.g. "1.5Ti", "100G"):
+ * cdk8s-plus's claim only renders whole gibibytes, so the object is a plain cdk8s ApiObject, and a
+ * cdk8s-plus reference to it is returned for mounting.
  */
-export function persistentVolumeClaim(scope: Construct, id: string, opts: ClaimOptions): { readonly apiObject: ApiObject; readonly claim: kplus.IPersistentVolumeClaim } {
+export function persistentVolumeClaim(scope: Construct, id: string, metadata: ApiObjectMetadata, plan: VolumePlan): { readonly apiObject: ApiObject; readonly claim: kplus.IPersistentVolumeClaim } {
   const apiObject = new ApiObject(scope, id, {
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",
-    metadata: opts.metadata,
+    metadata,
     spec: {
-      accessModes: [opts.accessMode],
-      ...(opts.storageClass !== undefined ? { storageClassName: opts.storageClass } : {}),
-      resources: { requests: { storage: opts.size } },
-      volumeMode: "Filesystem",
+      accessModes: [...plan.accessModes],
+      ...(plan.storageClass !== undefined ? { storageClassName: plan.storageClass } : {}),
+      resources: { requests: { storage: plan.size } },
+      volumeMode: plan.volumeMode,
     },
   });
-  const claim = kplus.PersistentVolumeClaim.fromClaimName(scope, `${id}-ref`, opts.metadata.name!);
+  const claim = kplus.PersistentVolumeClaim.fromClaimName(scope, `${id}-ref`, plan.claimName);
   return { apiObject, claim };
 }
 

@@ -1,15 +1,17 @@
 /**
- * Resolves an OrchestCluster plus detected facts into the values every
- * component construct uses: names, namespace, version, images, environment,
- * volumes, node selection and the container-runtime groups of the nodes.
+ * Resolves an OrchestCluster plus detected facts into a plan: the cluster-wide settings, and per component
+ * its image, environment and node selector (one DaemonSet plan per runtime group for node-agent and
+ * buildkit-daemon), its claims and its Ingress class. The component constructs render only their plan.
  *
- * Every default lives here, is documented, and is applied only to the
- * synthesized manifests: nothing is ever written back into `.spec`.
+ * Every default lives here, is documented, and is applied only to the synthesized manifests: nothing is
+ * ever written back into `.spec`.
  */
 import { createHash } from "node:crypto";
 import type { EnvVar, OrchestCluster, OrchestComponentTemplate } from "../crds/types/index.js";
-import { defaultImage, resolveImage } from "./images.js";
-import { DOCKER_REGISTRY, PAUSED_NODE_SELECTOR_KEY, type OrchestComponentName } from "./labels.js";
+import { assertValid } from "../crds/validation.js";
+import { CLUSTER_DEFAULT_ENV, COMPONENT_DEFAULT_ENV, envBool, mergeEnv, selectorJson, vars } from "./env.js";
+import { DEFAULT_POSTGRES_IMAGE, DEFAULT_RABBITMQ_IMAGE, orchestImage, resolveImage } from "./images.js";
+import { ANNOTATIONS, PAUSED_NODE_SELECTOR_KEY, type OrchestComponentName } from "./labels.js";
 
 /** A node's container runtime. */
 export type ContainerRuntime = "containerd" | "docker";
@@ -22,11 +24,10 @@ export interface NodeFacts {
   readonly runtime: ContainerRuntime;
   /** Node labels, used to honour `spec.workerNodeSelector`. Unknown labels: the node is assumed to match. */
   readonly labels?: Readonly<Record<string, string>>;
-  /**
-   * Path of the runtime's socket on the node, when an annotation overrides it.
-   * @default /run/containerd/containerd.sock for containerd, /var/run/docker.sock for docker
-   */
+  /** The node's `orchest.io/container-runtime-socket` annotation: its socket path, over every other source. */
   readonly socketPath?: string;
+  /** The node's kubeadm `kubeadm.alpha.kubernetes.io/cri-socket` annotation (used for containerd, as Orchest does). */
+  readonly criSocket?: string;
 }
 
 /** TLS material of the in-cluster registry (PEM). */
@@ -45,6 +46,13 @@ export interface RegistryFacts {
   readonly tls?: RegistryTls;
 }
 
+/** The fields of an existing PersistentVolumeClaim that can never change. */
+export interface ClaimFacts {
+  readonly accessModes: readonly string[];
+  readonly storageClassName?: string;
+  readonly volumeMode?: string;
+}
+
 /** Facts detected on the cluster, the second input of `synth()`. */
 export interface ClusterFacts {
   /** Nodes of the cluster. */
@@ -56,7 +64,18 @@ export interface ClusterFacts {
   readonly defaultRuntime?: ContainerRuntime;
   /** Registry facts. @default none: Service IP allocated by Kubernetes, TLS Secret filled by the operator */
   readonly registry?: RegistryFacts;
+  /** Kubernetes distribution, detected from the nodes as Orchest does (K8S_DISTRO). @default "" (not detected) */
+  readonly distro?: string;
+  /** Name of the cluster's ingress-nginx IngressClass. @default SynthOptions.ingressClassName */
+  readonly ingressClass?: string;
+  /** Claims that exist already, by name: their immutable fields are kept (an adopted install's claims stay as they are). */
+  readonly claims?: Readonly<Record<string, ClaimFacts>>;
+  /** When the operator last restarted the cluster (`status.restartedAt`), stamped on every pod template. */
+  readonly restartedAt?: string;
 }
+
+/** Components whose image is always the operator's own (Orchest's controller pinned them the same way). */
+export type OwnImageComponent = "node-agent" | "buildkit-daemon";
 
 /** Knobs of `synth()` that are not part of the cluster's spec. */
 export interface SynthOptions {
@@ -76,10 +95,15 @@ export interface SynthOptions {
    */
   readonly registryImage?: string;
   /**
-   * IngressClass of the Ingresses created when `spec.orchest.orchestHost` is set.
+   * IngressClass of the Ingresses when the facts name none.
    * @default "nginx"
    */
   readonly ingressClassName?: string;
+  /**
+   * The operator's own images, which node-agent and buildkit-daemon always run whatever their template says.
+   * @default Orchest's: `[<spec.orchest.registry>/]orchest/<component>:<version>`
+   */
+  readonly ownImages?: Readonly<Partial<Record<OwnImageComponent, string>>>;
 }
 
 /** Orchest version deployed when `spec.orchest.version` is unset. */
@@ -88,21 +112,24 @@ export const DEFAULT_ORCHEST_VERSION = "v2022.10.5";
 export const DEFAULT_REGISTRY_IMAGE = "docker.io/library/registry:2.8.3";
 export const DEFAULT_NAMESPACE = "orchest";
 export const DEFAULT_INGRESS_CLASS = "nginx";
-/** Size of the user directory volume when none is given (Orchest's default). */
+/** Sizes of Orchest's claims when none is given (NewDefaultControllerConfig, and its registry addon's values). */
 export const DEFAULT_USERDIR_SIZE = "50Gi";
-/** Size of the Orchest state volume when separated and no size is given. */
-export const DEFAULT_STATE_SIZE = "10Gi";
-/** Size of the registry's volume. */
-export const DEFAULT_REGISTRY_SIZE = "50Gi";
-export const DEFAULT_USERDIR_MOUNT_PATH = "/userdir";
+export const DEFAULT_STATE_SIZE = "5Gi";
+export const DEFAULT_REGISTRY_SIZE = "25Gi";
+/** Where the user directory is mounted: Orchest's services expect it there (Volume.mountPath is not used). */
+export const USERDIR_MOUNT_PATH = "/userdir";
 export const USERDIR_CLAIM = "userdir-pvc";
-export const STATE_CLAIM = "orchest-state-pvc";
+export const STATE_CLAIM = "orchest-state";
 export const REGISTRY_CLAIM = "docker-registry";
 export const REGISTRY_TLS_SECRET = "registry-tls-secret";
+/** Where celery-worker mounts the state claim when state is separate (CELERY_STATE_DIR then points there). */
+export const CELERY_STATE_MOUNT_PATH = "/celery-state";
+/** The image that pulls images on nodes for Orchest's Python services: always from docker.io, as Orchest sets it. */
+export const IMAGE_PULLER = "image-puller";
 
-/** Default socket path of each runtime. */
+/** Default socket path of each runtime (Orchest's detectContainerRuntime). */
 export const DEFAULT_SOCKETS: Readonly<Record<ContainerRuntime, string>> = {
-  containerd: "/run/containerd/containerd.sock",
+  containerd: "/var/run/containerd/containerd.sock",
   docker: "/var/run/docker.sock",
 };
 
@@ -123,13 +150,26 @@ export interface RuntimePlan {
   readonly groups: readonly RuntimeGroup[];
 }
 
-/** Volume settings after defaults. */
+/** A claim after defaults and after the facts of an existing claim. */
 export interface VolumePlan {
   readonly claimName: string;
   readonly size: string;
   readonly storageClass?: string;
-  readonly accessMode: "ReadWriteOnce" | "ReadWriteMany";
-  readonly mountPath: string;
+  readonly accessModes: readonly string[];
+  readonly volumeMode: string;
+}
+
+/** What one component's pods run with. */
+export interface ComponentPlan {
+  readonly image: string;
+  /** Sorted by name; see env.ts for the order of precedence. */
+  readonly env: readonly EnvVar[];
+  readonly nodeSelector: Readonly<Record<string, string>>;
+}
+
+/** One DaemonSet of node-agent or buildkit-daemon: the nodes of a runtime group. */
+export interface DaemonSetPlan extends ComponentPlan {
+  readonly group: RuntimeGroup;
 }
 
 /** Everything the component constructs need, resolved once. */
@@ -137,19 +177,25 @@ export interface SynthContext {
   readonly clusterName: string;
   readonly namespace: string;
   readonly version: string;
-  readonly registry?: string;
+  /** `spec.orchest.registry`; "" when unset, as Orchest compares it. */
+  readonly registry: string;
   readonly paused: boolean;
   readonly singleNode: boolean;
   readonly host?: string;
-  readonly restart?: string;
+  readonly restartedAt?: string;
   readonly ingressClassName: string;
   readonly registryImage: string;
   readonly registryFacts: RegistryFacts;
   readonly userDir: VolumePlan;
   /** Separate state volume, when `separateOrchestStateFromUserDir` is true. */
   readonly state?: VolumePlan;
+  readonly registryClaim: VolumePlan;
   readonly runtimes: RuntimePlan;
-  readonly cluster: OrchestCluster;
+  readonly components: Readonly<Record<OrchestComponentName, ComponentPlan>>;
+  /** node-agent on every runtime group, buildkit-daemon on the containerd ones. */
+  readonly daemonSets: Readonly<Record<OwnImageComponent, readonly DaemonSetPlan[]>>;
+  /** Node selector of the in-cluster registry (control plane). */
+  readonly registryNodeSelector: Readonly<Record<string, string>>;
 }
 
 function nonEmpty(s: string | undefined): string | undefined {
@@ -161,90 +207,74 @@ export function shortHash(value: string): string {
   return createHash("sha256").update(value).digest("hex").slice(0, 8);
 }
 
+/** A copy of a string map with sorted keys (canonical output). */
+export function sortKeys(m: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(m).sort()) out[k] = m[k]!;
+  return out;
+}
+
 function matchesSelector(labels: Readonly<Record<string, string>> | undefined, selector: Readonly<Record<string, string>>): boolean {
   if (labels === undefined) return true;
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
+// Some distributions write the socket as a URL.
+const socketFile = (path: string): string => path.replace(/^unix:\/\//, "");
+
+/**
+ * The socket of a node's runtime: its own annotation, else the cluster's `orchest.io/container-runtime-socket`
+ * annotation (where `orchest install --socket-path` puts it), else for containerd the kubeadm cri-socket
+ * annotation, else the runtime's default.
+ */
+function socketOf(node: NodeFacts, clusterSocket: string | undefined): string {
+  const path = nonEmpty(node.socketPath) ?? clusterSocket ?? (node.runtime === "containerd" ? nonEmpty(node.criSocket) : undefined);
+  return socketFile(path ?? DEFAULT_SOCKETS[node.runtime]);
+}
+
 /** Groups the nodes that run Orchest's worker plane by runtime and socket. */
 export function planRuntimes(cluster: OrchestCluster, facts: ClusterFacts): RuntimePlan {
   const selector = { ...(cluster.spec?.workerNodeSelector ?? {}) };
+  const clusterSocket = nonEmpty(cluster.metadata?.annotations?.[ANNOTATIONS.runtimeSocket]);
   const nodes = facts.nodes.filter((n) => matchesSelector(n.labels, selector));
+  const suffix = (runtime: ContainerRuntime, socketPath: string) =>
+    socketPath === DEFAULT_SOCKETS[runtime] ? runtime : `${runtime}-${shortHash(socketPath)}`;
   if (nodes.length === 0) {
     const runtime = facts.defaultRuntime ?? "containerd";
-    return { uniform: true, groups: [{ runtime, socketPath: DEFAULT_SOCKETS[runtime], nodes: [], suffix: runtime }] };
+    const socketPath = socketFile(clusterSocket ?? DEFAULT_SOCKETS[runtime]);
+    return { uniform: true, groups: [{ runtime, socketPath, nodes: [], suffix: suffix(runtime, socketPath) }] };
   }
   const byKey = new Map<string, { runtime: ContainerRuntime; socketPath: string; nodes: string[] }>();
   for (const n of nodes) {
-    const socketPath = nonEmpty(n.socketPath) ?? DEFAULT_SOCKETS[n.runtime];
+    const socketPath = socketOf(n, clusterSocket);
     const key = `${n.runtime}\u0000${socketPath}`;
     const g = byKey.get(key) ?? { runtime: n.runtime, socketPath, nodes: [] };
     g.nodes.push(n.name);
     byKey.set(key, g);
   }
   const groups = [...byKey.values()]
-    .map((g) => ({
-      runtime: g.runtime,
-      socketPath: g.socketPath,
-      nodes: [...new Set(g.nodes)].sort(),
-      suffix: g.socketPath === DEFAULT_SOCKETS[g.runtime] ? g.runtime : `${g.runtime}-${shortHash(g.socketPath)}`,
-    }))
+    .map((g) => ({ runtime: g.runtime, socketPath: g.socketPath, nodes: [...new Set(g.nodes)].sort(), suffix: suffix(g.runtime, g.socketPath) }))
     .sort((a, b) => (a.suffix < b.suffix ? -1 : a.suffix > b.suffix ? 1 : 0));
   return { uniform: groups.length === 1, groups };
 }
 
-/** Resolves the cluster, facts and options into a `SynthContext`. */
-export function resolveContext(cluster: OrchestCluster, facts: ClusterFacts, options: SynthOptions = {}): SynthContext {
-  const clusterName = nonEmpty(cluster.metadata?.name);
-  if (clusterName === undefined) throw new Error("OrchestCluster has no metadata.name: give the cluster a name");
-  const spec = cluster.spec ?? {};
-  const orchest = spec.orchest ?? {};
-  const resources = orchest.resources ?? {};
-  const singleNode = spec.singleNode === true;
-  const separateState = resources.separateOrchestStateFromUserDir === true;
-  const userDirStorageClass = nonEmpty(resources.userDirVolume?.storageClass);
-  const stateStorageClass = nonEmpty(resources.orchestStateVolume?.storageClass);
-  const host = nonEmpty(orchest.orchestHost);
-  const registry = nonEmpty(orchest.registry);
-  const restart = nonEmpty(cluster.metadata?.annotations?.["orchest.io/restart"]);
+/** A claim as the spec asks for it, with the immutable fields of the claim that exists already. */
+function claimPlan(claimName: string, wanted: { size: string; storageClass?: string; accessMode: string }, live: ClaimFacts | undefined): VolumePlan {
+  if (!live) {
+    return { claimName, size: wanted.size, ...(wanted.storageClass ? { storageClass: wanted.storageClass } : {}), accessModes: [wanted.accessMode], volumeMode: "Filesystem" };
+  }
   return {
-    clusterName,
-    namespace: nonEmpty(cluster.metadata?.namespace) ?? options.defaultNamespace ?? DEFAULT_NAMESPACE,
-    version: nonEmpty(orchest.version) ?? options.defaultVersion ?? DEFAULT_ORCHEST_VERSION,
-    ...(registry !== undefined ? { registry } : {}),
-    paused: orchest.pause === true,
-    singleNode,
-    ...(host !== undefined ? { host } : {}),
-    ...(restart !== undefined ? { restart } : {}),
-    ingressClassName: options.ingressClassName ?? DEFAULT_INGRESS_CLASS,
-    registryImage: options.registryImage ?? DEFAULT_REGISTRY_IMAGE,
-    registryFacts: facts.registry ?? {},
-    userDir: {
-      claimName: USERDIR_CLAIM,
-      size: nonEmpty(resources.userDirVolume?.volumeSize) ?? nonEmpty(resources.userDirVolumeSize) ?? DEFAULT_USERDIR_SIZE,
-      ...(userDirStorageClass !== undefined ? { storageClass: userDirStorageClass } : {}),
-      accessMode: singleNode ? "ReadWriteOnce" : "ReadWriteMany",
-      mountPath: nonEmpty(resources.userDirVolume?.mountPath) ?? DEFAULT_USERDIR_MOUNT_PATH,
-    },
-    ...(separateState
-      ? {
-          state: {
-            claimName: STATE_CLAIM,
-            size: nonEmpty(resources.orchestStateVolume?.volumeSize) ?? nonEmpty(resources.orchestStateVolumeSize) ?? DEFAULT_STATE_SIZE,
-            ...(stateStorageClass !== undefined ? { storageClass: stateStorageClass } : {}),
-            accessMode: "ReadWriteOnce" as const,
-            mountPath: nonEmpty(resources.orchestStateVolume?.mountPath) ?? "/orchest-state",
-          },
-        }
-      : {}),
-    runtimes: planRuntimes(cluster, facts),
-    cluster,
+    claimName,
+    size: wanted.size,
+    ...(live.storageClassName ? { storageClass: live.storageClassName } : {}),
+    accessModes: [...live.accessModes],
+    volumeMode: live.volumeMode ?? "Filesystem",
   };
 }
 
 /** The spec template of a component, if the CR has one for it. */
-export function componentTemplate(ctx: SynthContext, component: OrchestComponentName): OrchestComponentTemplate | undefined {
-  const spec = ctx.cluster.spec ?? {};
+function templateOf(cluster: OrchestCluster, component: OrchestComponentName): OrchestComponentTemplate | undefined {
+  const spec = cluster.spec ?? {};
   const o = spec.orchest ?? {};
   switch (component) {
     case "orchest-database":
@@ -266,104 +296,148 @@ export function componentTemplate(ctx: SynthContext, component: OrchestComponent
   }
 }
 
-/** The image a component runs (see images.ts). */
-export function componentImage(ctx: SynthContext, component: OrchestComponentName): string {
-  const templateImage = componentTemplate(ctx, component)?.image;
-  return resolveImage({
-    component,
-    version: ctx.version,
-    ...(templateImage !== undefined ? { templateImage } : {}),
-    ...(ctx.registry !== undefined ? { registry: ctx.registry } : {}),
-  });
-}
-
 /** Control plane components: scheduled by `spec.controlNodeSelector`; the rest by `spec.workerNodeSelector`. */
-export function isControlPlane(component: OrchestComponentName | typeof DOCKER_REGISTRY): boolean {
+function isControlPlane(component: OrchestComponentName): boolean {
   return component !== "node-agent" && component !== "buildkit-daemon";
 }
 
-/**
- * Node selector of a component's pods: the plane's selector, then the
- * template's own, then (while paused, for DaemonSets) a label no node has.
- */
-export function nodeSelectorFor(
-  ctx: SynthContext,
-  component: OrchestComponentName | typeof DOCKER_REGISTRY,
-  opts: { readonly pausedDaemonSet?: boolean } = {},
-): Record<string, string> {
-  const spec = ctx.cluster.spec ?? {};
-  const plane = isControlPlane(component) ? spec.controlNodeSelector : spec.workerNodeSelector;
-  const own = component === DOCKER_REGISTRY ? undefined : componentTemplate(ctx, component)?.nodeSelector;
-  const merged: Record<string, string> = { ...(plane ?? {}), ...(own ?? {}) };
-  if (opts.pausedDaemonSet) merged[PAUSED_NODE_SELECTOR_KEY] = "true";
-  return sortKeys(merged);
-}
+/** Resolves the cluster, facts and options into a `SynthContext`. */
+export function resolveContext(cluster: OrchestCluster, facts: ClusterFacts, options: SynthOptions = {}): SynthContext {
+  const clusterName = nonEmpty(cluster.metadata?.name);
+  if (clusterName === undefined) throw new Error("OrchestCluster has no metadata.name: give the cluster a name");
+  // A spec the API server would refuse fails here, naming its fields, instead of synthesizing nonsense.
+  assertValid(cluster, `OrchestCluster ${clusterName}`);
+  const spec = cluster.spec ?? {};
+  const orchest = spec.orchest ?? {};
+  const resources = orchest.resources ?? {};
+  // Orchest's default: a single node, whose user directory can be ReadWriteOnce.
+  const singleNode = spec.singleNode !== false;
+  const paused = orchest.pause === true;
+  const namespace = nonEmpty(cluster.metadata?.namespace) ?? options.defaultNamespace ?? DEFAULT_NAMESPACE;
+  const version = nonEmpty(orchest.version) ?? options.defaultVersion ?? DEFAULT_ORCHEST_VERSION;
+  const registry = orchest.registry ?? "";
+  const host = nonEmpty(orchest.orchestHost);
+  const ingressClassName = nonEmpty(facts.ingressClass) ?? options.ingressClassName ?? DEFAULT_INGRESS_CLASS;
+  const runtimes = planRuntimes(cluster, facts);
+  const claims = facts.claims ?? {};
+  const separateState = resources.separateOrchestStateFromUserDir === true;
+  const userDir = claimPlan(
+    USERDIR_CLAIM,
+    {
+      size: nonEmpty(resources.userDirVolume?.volumeSize) ?? nonEmpty(resources.userDirVolumeSize) ?? DEFAULT_USERDIR_SIZE,
+      ...(nonEmpty(resources.userDirVolume?.storageClass) ? { storageClass: resources.userDirVolume!.storageClass! } : {}),
+      accessMode: singleNode ? "ReadWriteOnce" : "ReadWriteMany",
+    },
+    claims[USERDIR_CLAIM],
+  );
+  const state = separateState
+    ? claimPlan(
+        STATE_CLAIM,
+        {
+          size: nonEmpty(resources.orchestStateVolume?.volumeSize) ?? nonEmpty(resources.orchestStateVolumeSize) ?? DEFAULT_STATE_SIZE,
+          ...(nonEmpty(resources.orchestStateVolume?.storageClass) ? { storageClass: resources.orchestStateVolume!.storageClass! } : {}),
+          accessMode: "ReadWriteOnce",
+        },
+        claims[STATE_CLAIM],
+      )
+    : undefined;
 
-/** A copy of a string map with sorted keys (canonical output). */
-export function sortKeys(m: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(m).sort()) out[k] = m[k]!;
-  return out;
-}
-
-const GLOBAL_DEFAULT_ENV: readonly [string, string][] = [
-  ["PYTHONUNBUFFERED", "TRUE"],
-  ["ORCHEST_LOG_LEVEL", "INFO"],
-  ["ORCHEST_HOST_GID", "1"],
-];
-
-/** Orchest's per-component default environment (orchest-controller's defaults). */
-const COMPONENT_DEFAULT_ENV: Readonly<Partial<Record<OrchestComponentName, readonly [string, string][]>>> = {
-  "orchest-api": [
-    ["ORCHEST_GPU_ENABLED_INSTANCE", "FALSE"],
-    ["FLASK_ENV", "production"],
-  ],
-  "orchest-webserver": [
-    ["ORCHEST_GPU_ENABLED_INSTANCE", "FALSE"],
-    ["FLASK_ENV", "production"],
-    ["ORCHEST_PORT", "8000"],
-    ["USERDIR_PVC", USERDIR_CLAIM],
-    ["HOST_CONFIG_DIR", "/var/lib/orchest/config"],
-    ["HOST_REPO_DIR", "/var/lib/orchest/repo"],
-    ["HOST_OS", "linux"],
-  ],
-  "auth-server": [["FLASK_ENV", "production"]],
-  "celery-worker": [
-    ["ORCHEST_GPU_ENABLED_INSTANCE", "FALSE"],
-    ["FLASK_ENV", "production"],
-  ],
-};
-
-/**
- * Environment of a component, merged by name in this order (later wins, the
- * first position of a name is kept): Orchest's global defaults, the
- * component's defaults, `spec.orchest.env`, the component template's env,
- * then values synth must own (`forced`, and ORCHEST_FQDN when a host is set).
- */
-export function componentEnv(
-  ctx: SynthContext,
-  component: OrchestComponentName,
-  extraDefaults: readonly EnvVar[] = [],
-  forced: readonly EnvVar[] = [],
-): EnvVar[] {
-  const merged = new Map<string, EnvVar>();
-  const put = (e: EnvVar): void => {
-    merged.set(e.name, e);
+  const plane = (component: OrchestComponentName) => (isControlPlane(component) ? spec.controlNodeSelector : spec.workerNodeSelector) ?? {};
+  const nodeSelector = (component: OrchestComponentName): Record<string, string> => {
+    const merged: Record<string, string> = { ...plane(component), ...(templateOf(cluster, component)?.nodeSelector ?? {}) };
+    // A DaemonSet has no replicas to scale: while paused its pods are kept off every node.
+    if (paused && !isControlPlane(component)) merged[PAUSED_NODE_SELECTOR_KEY] = "true";
+    return sortKeys(merged);
   };
-  for (const [name, value] of GLOBAL_DEFAULT_ENV) put({ name, value });
-  put({ name: "ORCHEST_CLUSTER", value: ctx.clusterName });
-  put({ name: "ORCHEST_NAMESPACE", value: ctx.namespace });
-  if (ctx.runtimes.uniform) {
-    const g = ctx.runtimes.groups[0]!;
-    put({ name: "CONTAINER_RUNTIME", value: g.runtime });
-    put({ name: "CONTAINER_RUNTIME_SOCKET", value: g.socketPath });
-  }
-  put({ name: "CONTAINER_RUNTIME_IMAGE", value: defaultImage("image-puller", ctx.version, ctx.registry) });
-  for (const [name, value] of COMPONENT_DEFAULT_ENV[component] ?? []) put({ name, value });
-  for (const e of extraDefaults) put(e);
-  for (const e of ctx.cluster.spec?.orchest?.env ?? []) put(e);
-  for (const e of componentTemplate(ctx, component)?.env ?? []) put(e);
-  if (ctx.host !== undefined) put({ name: "ORCHEST_FQDN", value: ctx.host });
-  for (const e of forced) put(e);
-  return [...merged.values()];
+
+  const uniform = runtimes.uniform ? runtimes.groups[0] : undefined;
+  const clusterEnv: EnvVar[] = [
+    ...vars(CLUSTER_DEFAULT_ENV),
+    // Mixed clusters have no single runtime: each DaemonSet gets its own below.
+    ...(uniform ? vars([["CONTAINER_RUNTIME", uniform.runtime], ["CONTAINER_RUNTIME_SOCKET", uniform.socketPath]]) : []),
+    { name: "CONTAINER_RUNTIME_IMAGE", value: orchestImage(IMAGE_PULLER, version, "docker.io") },
+    { name: "K8S_DISTRO", value: facts.distro ?? "" },
+    { name: "ORCHEST_CLUSTER", value: clusterName },
+    { name: "ORCHEST_NAMESPACE", value: namespace },
+  ];
+  const workerSelector = spec.workerNodeSelector ?? {};
+  const lastWords = (component: OrchestComponentName): EnvVar[] => {
+    const out: EnvVar[] = [];
+    if ((component === "orchest-api" || component === "celery-worker") && Object.keys(workerSelector).length > 0) {
+      out.push({ name: "WORKER_PLANE_SELECTOR", value: selectorJson(workerSelector) });
+    }
+    if (component === "orchest-api") out.push({ name: "INGRESS_CLASS", value: ingressClassName });
+    if (component === "celery-worker" && separateState) out.push({ name: "CELERY_STATE_DIR", value: CELERY_STATE_MOUNT_PATH });
+    return out;
+  };
+  const envOf = (component: OrchestComponentName, runtime: readonly EnvVar[] = []): EnvVar[] =>
+    mergeEnv(
+      clusterEnv,
+      orchest.env ?? [],
+      host !== undefined ? [{ name: "ORCHEST_FQDN", value: host }] : [],
+      vars(COMPONENT_DEFAULT_ENV[component] ?? []),
+      templateOf(cluster, component)?.env ?? [],
+      component === "orchest-api" || component === "celery-worker" ? [{ name: "SINGLE_NODE", value: envBool(singleNode) }] : [],
+      lastWords(component),
+      runtime,
+    );
+
+  const ownImage = (component: OwnImageComponent) => options.ownImages?.[component] ?? orchestImage(component, version, registry);
+  const imageOf = (component: OrchestComponentName): string => {
+    const templateImage = nonEmpty(templateOf(cluster, component)?.image);
+    switch (component) {
+      case "orchest-database":
+        return templateImage ?? DEFAULT_POSTGRES_IMAGE;
+      case "rabbitmq-server":
+        return templateImage ?? DEFAULT_RABBITMQ_IMAGE;
+      case "node-agent":
+      case "buildkit-daemon":
+        return ownImage(component);
+      default:
+        return resolveImage({ component, version, registry, ...(templateImage !== undefined ? { templateImage } : {}) });
+    }
+  };
+  const planOf = (component: OrchestComponentName): ComponentPlan => ({ image: imageOf(component), env: envOf(component), nodeSelector: nodeSelector(component) });
+  const components: Record<OrchestComponentName, ComponentPlan> = {
+    "orchest-database": planOf("orchest-database"),
+    "rabbitmq-server": planOf("rabbitmq-server"),
+    "orchest-api": planOf("orchest-api"),
+    "celery-worker": planOf("celery-worker"),
+    "auth-server": planOf("auth-server"),
+    "orchest-webserver": planOf("orchest-webserver"),
+    "buildkit-daemon": planOf("buildkit-daemon"),
+    "node-agent": planOf("node-agent"),
+  };
+  const daemonSetPlans = (component: OwnImageComponent, groups: readonly RuntimeGroup[]): DaemonSetPlan[] =>
+    groups.map((group) => ({
+      group,
+      image: components[component].image,
+      env: envOf(component, vars([["CONTAINER_RUNTIME", group.runtime], ["CONTAINER_RUNTIME_SOCKET", group.socketPath]])),
+      nodeSelector: components[component].nodeSelector,
+    }));
+
+  const restartedAt = nonEmpty(facts.restartedAt);
+  return {
+    clusterName,
+    namespace,
+    version,
+    registry,
+    paused,
+    singleNode,
+    ...(host !== undefined ? { host } : {}),
+    ...(restartedAt !== undefined ? { restartedAt } : {}),
+    ingressClassName,
+    registryImage: options.registryImage ?? DEFAULT_REGISTRY_IMAGE,
+    registryFacts: facts.registry ?? {},
+    userDir,
+    ...(state ? { state } : {}),
+    registryClaim: claimPlan(REGISTRY_CLAIM, { size: DEFAULT_REGISTRY_SIZE, accessMode: "ReadWriteOnce" }, claims[REGISTRY_CLAIM]),
+    runtimes,
+    components,
+    daemonSets: {
+      "node-agent": daemonSetPlans("node-agent", runtimes.groups),
+      "buildkit-daemon": daemonSetPlans("buildkit-daemon", runtimes.groups.filter((g) => g.runtime === "containerd")),
+    },
+    registryNodeSelector: sortKeys(spec.controlNodeSelector ?? {}),
+  };
 }

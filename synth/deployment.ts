@@ -1,15 +1,21 @@
 import * as kplus from "cdk8s-plus-28";
 import type { Construct } from "constructs";
-import type { EnvVar } from "../crds/types/index.js";
 import { configurePodTemplate, envVariables, objectMeta, replicas, rootContainerSecurity, selectComponent, singleNodeAffinity } from "./common.js";
-import { componentImage, nodeSelectorFor, REGISTRY_TLS_SECRET, type SynthContext } from "./context.js";
+import { REGISTRY_TLS_SECRET, USERDIR_MOUNT_PATH, type SynthContext } from "./context.js";
 import type { OrchestComponentName } from "./labels.js";
 import type { OrchestVolumes } from "./volumes.js";
+
+/** A container beside the component's own, in the same pod (same image, the user directory mounted). */
+export interface SidecarOptions {
+  readonly name: string;
+  readonly command: string[];
+  readonly args: string[];
+  readonly resources: kplus.ContainerResources;
+}
 
 /** Options of `componentDeployment`. */
 export interface ComponentDeploymentOptions {
   readonly component: OrchestComponentName;
-  readonly env: readonly EnvVar[];
   readonly resources: kplus.ContainerResources;
   /** Port the container serves on; with it a Service of the component's name is created. */
   readonly port?: number;
@@ -19,10 +25,12 @@ export interface ComponentDeploymentOptions {
   readonly startup?: kplus.Probe;
   /** Service account; without one the pod gets no API token. */
   readonly serviceAccount?: kplus.IServiceAccount;
-  /** Mount the user directory at its mount path. */
+  /** Mount the user directory at /userdir. */
   readonly volumes?: OrchestVolumes;
   /** Mount the registry CA as an additional trusted certificate (orchest-api, celery-worker). */
   readonly trustRegistryCa?: boolean;
+  /** Containers that run beside the component's. @default none */
+  readonly sidecars?: readonly SidecarOptions[];
 }
 
 /** A control-plane component's Deployment (and Service). */
@@ -32,13 +40,13 @@ export interface ComponentDeployment {
 }
 
 /**
- * Deployment of a stateless control-plane component: one replica (0 while
- * paused), rolling updates that start the new pod before stopping the old
- * one (maxSurge 1, maxUnavailable 0) so a component never has zero pods
- * during an update, images by the image rules, Orchest's environment.
+ * Deployment of a stateless control-plane component: one replica (0 while paused), rolling updates that
+ * start the new pod before stopping the old one (maxSurge 1, maxUnavailable 0) so a component never has
+ * zero pods during an update, and the component's plan: image, environment, node selector.
  */
 export function componentDeployment(scope: Construct, ctx: SynthContext, opts: ComponentDeploymentOptions): ComponentDeployment {
   const name = opts.component;
+  const plan = ctx.components[name];
   let service: kplus.Service | undefined;
   if (opts.port !== undefined) {
     service = new kplus.Service(scope, "service", {
@@ -61,21 +69,29 @@ export function componentDeployment(scope: Construct, ctx: SynthContext, opts: C
     containers: [
       {
         name,
-        image: componentImage(ctx, name),
+        image: plan.image,
         imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
         ...(opts.port !== undefined ? { ports: [{ name: "http", number: opts.port }] } : {}),
-        envVariables: envVariables(scope, name, opts.env),
+        envVariables: envVariables(scope, name, plan.env),
         securityContext: rootContainerSecurity(),
         resources: opts.resources,
         ...(opts.readiness ? { readiness: opts.readiness } : {}),
         ...(opts.startup ? { startup: opts.startup } : {}),
       },
+      ...(opts.sidecars ?? []).map((s) => ({
+        name: s.name,
+        image: plan.image,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        command: s.command,
+        args: s.args,
+        securityContext: rootContainerSecurity(),
+        resources: s.resources,
+      })),
     ],
   });
-  const container = deployment.containers[0]!;
   if (opts.volumes) {
     const userDir = kplus.Volume.fromPersistentVolumeClaim(scope, "userdir", opts.volumes.userDir, { name: "userdir" });
-    container.mount(ctx.userDir.mountPath, userDir);
+    for (const container of deployment.containers) container.mount(USERDIR_MOUNT_PATH, userDir);
   }
   if (opts.trustRegistryCa) {
     const secret = kplus.Secret.fromSecretName(scope, "registry-tls", REGISTRY_TLS_SECRET);
@@ -84,12 +100,13 @@ export function componentDeployment(scope: Construct, ctx: SynthContext, opts: C
       items: { "ca.crt": { path: "additional-ca-cert-bundle.crt" } },
       optional: true,
     });
-    container.mount("/usr/lib/ssl/certs/additional-ca-cert-bundle.crt", ca, { subPath: "additional-ca-cert-bundle.crt", readOnly: true });
+    deployment.containers[0]!.mount("/usr/lib/ssl/certs/additional-ca-cert-bundle.crt", ca, { subPath: "additional-ca-cert-bundle.crt", readOnly: true });
   }
   const affinity = singleNodeAffinity(ctx);
   configurePodTemplate(ctx, deployment, {
     component: name,
-    nodeSelector: nodeSelectorFor(ctx, name),
+    nodeSelector: plan.nodeSelector,
+    orchestDns: true,
     ...(affinity ? { affinity } : {}),
   });
   return service ? { deployment, service } : { deployment };

@@ -11,23 +11,13 @@ import {
   selectComponent,
   persistentVolumeClaim,
 } from "./common.js";
-import { DEFAULT_REGISTRY_SIZE, nodeSelectorFor, REGISTRY_CLAIM, REGISTRY_TLS_SECRET, type SynthContext } from "./context.js";
+import { REGISTRY_TLS_SECRET, type SynthContext } from "./context.js";
 import { ANNOTATIONS, DOCKER_REGISTRY } from "./labels.js";
 
 /** Props of `DockerRegistry`. */
 export interface DockerRegistryProps {
   /** Resolved cluster settings. */
   readonly context: SynthContext;
-  /**
-   * Size of the registry's volume.
-   * @default "50Gi"
-   */
-  readonly volumeSize?: string;
-  /**
-   * StorageClass of the registry's volume.
-   * @default the user directory's StorageClass, else the cluster default
-   */
-  readonly storageClass?: string;
   /**
    * Port the registry serves HTTPS on, in the pod; the Service listens on 443.
    * @default 5000
@@ -39,7 +29,8 @@ export interface DockerRegistryProps {
  * docker-registry (wave 0, before Orchest's components, as Orchest deployed
  * it as a third party): the in-cluster OCI registry that built images are
  * pushed to and nodes pull from. Deployment (Recreate: its volume is
- * ReadWriteOnce), PVC, Service on 443 (its ClusterIP pinned when known, since
+ * ReadWriteOnce), PVC (`docker-registry`, 25Gi, the cluster's default
+ * StorageClass, as Orchest's registry addon), Service on 443 (its ClusterIP pinned when known, since
  * nodes reach the registry by IP and the certificate names it) and the TLS
  * Secret `registry-tls-secret` (`tls.crt`, `tls.key`, `ca.crt`). Without a
  * certificate in the facts, the Secret is emitted without data and annotated
@@ -71,13 +62,7 @@ export class DockerRegistry extends Construct {
           }
         : {}),
     });
-    const storageClass = props.storageClass ?? ctx.userDir.storageClass;
-    this.claim = persistentVolumeClaim(this, "claim", {
-      metadata: objectMeta(ctx, DOCKER_REGISTRY, REGISTRY_CLAIM),
-      size: props.volumeSize ?? DEFAULT_REGISTRY_SIZE,
-      accessMode: "ReadWriteOnce",
-      ...(storageClass !== undefined ? { storageClass } : {}),
-    }).claim;
+    this.claim = persistentVolumeClaim(this, "claim", objectMeta(ctx, DOCKER_REGISTRY, ctx.registryClaim.claimName), ctx.registryClaim).claim;
 
     this.service = new kplus.Service(this, "service", {
       metadata: objectMeta(ctx, DOCKER_REGISTRY, DOCKER_REGISTRY),
@@ -121,6 +106,6 @@ export class DockerRegistry extends Construct {
     const c = this.deployment.containers[0]!;
     c.mount("/var/lib/registry", kplus.Volume.fromPersistentVolumeClaim(this, "data", this.claim, { name: "registry-data" }));
     c.mount("/certs", kplus.Volume.fromSecret(this, "certs", this.tlsSecret, { name: "registry-tls" }), { readOnly: true });
-    configurePodTemplate(ctx, this.deployment, { component: DOCKER_REGISTRY, nodeSelector: nodeSelectorFor(ctx, DOCKER_REGISTRY) });
+    configurePodTemplate(ctx, this.deployment, { component: DOCKER_REGISTRY, nodeSelector: ctx.registryNodeSelector });
   }
 }

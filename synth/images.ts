@@ -1,105 +1,73 @@
 /**
- * Image rules of the platform (ARCHITECTURE.md, "Components that synth() deploys"):
+ * Image rules of the platform, as Orchest's controller has them (orchestcluster/cluster_utils.go and
+ * cluster_controller.go, PR #1205):
  *
- * - The image of a component is the `image` of its spec template if that image
- *   is custom; otherwise `<spec.orchest.registry or docker.io>/orchest/<component>:<spec.orchest.version>`.
- * - An image is custom when its registry differs from `spec.orchest.registry`
- *   (docker.io when unset), or its repository is not `orchest/<component>`, or
- *   its tag is not CalVer (`vYYYY.MM.N`).
- * - Custom images are never rewritten, by defaulting or by update; non-custom
- *   images follow `spec.orchest.version`.
+ * - orchest-api, orchest-webserver, celery-worker, auth-server: the `image` of the component's template if
+ *   that image is custom, else `[<spec.orchest.registry>/]orchest/<component>:<spec.orchest.version>`.
+ * - An image is custom when its registry differs from `spec.orchest.registry` (compared as written: an image
+ *   without a registry has the empty registry, which is also the default of `spec.orchest.registry`), or its
+ *   repository is not `orchest/<component>`, or its tag is not CalVer. An image with a digest is custom
+ *   (its "tag" holds the digest), so it is kept as written, digest included.
+ * - Custom images are never rewritten, by defaulting or by update; non-custom images follow the version.
+ * - orchest-database and rabbitmq-server: the template's image, else `postgres:13.1` and `rabbitmq:3`;
+ *   never subject to the CalVer rule.
+ * - node-agent and buildkit-daemon: always the operator's own images, whatever the template says.
  *
  * Pure functions, no Kubernetes objects.
  */
 
-/** Registry used when `spec.orchest.registry` is unset. */
-export const DEFAULT_REGISTRY = "docker.io";
+/** Images of orchest-database and rabbitmq-server when the CR sets none (Orchest's NewDefaultControllerConfig). */
+export const DEFAULT_POSTGRES_IMAGE = "postgres:13.1";
+export const DEFAULT_RABBITMQ_IMAGE = "rabbitmq:3";
 
-/** Repository namespace of Orchest's images. */
-export const ORCHEST_REPOSITORY_PREFIX = "orchest";
+// Orchest's isCalverVersion: the month is any two digits.
+const CALVER = /^v\d{4}\.\d{2}\.\d+$/;
 
-const CALVER = /^v[0-9]{4}\.(0[1-9]|1[0-2])\.[0-9]+$/;
-
-/** Whether a tag (or version) is CalVer `vYYYY.MM.N`. */
+/** Whether a tag (or version) is CalVer `vYYYY.MM.N`, as Orchest's controller checks it. */
 export function isCalVer(tag: string | undefined): boolean {
   return tag !== undefined && CALVER.test(tag);
 }
 
-/** An image reference split into its parts. */
-export interface ImageReference {
-  /** Registry host[:port], normalized (`index.docker.io` and `registry-1.docker.io` become `docker.io`). */
-  readonly registry: string;
-  /** Repository path without registry, e.g. `orchest/orchest-api` or `library/postgres`. */
-  readonly repository: string;
-  /** Tag, if any. */
-  readonly tag?: string;
-  /** Digest (`sha256:...`), if any. */
-  readonly digest?: string;
-}
-
-/** Normalizes the docker.io aliases; other registries are compared as written, case-insensitively. */
-export function normalizeRegistry(registry: string): string {
-  const r = registry.toLowerCase();
-  if (r === "index.docker.io" || r === "registry-1.docker.io" || r === "registry.hub.docker.com") return DEFAULT_REGISTRY;
-  return r;
+/** An image reference split the way Orchest's controller splits it (parseImageName). */
+export interface ImageParts {
+  /** Registry host[:port]; empty when the image names none. `index.docker.io` reads as `docker.io`. */
+  readonly domain: string;
+  /** Everything between the registry and the last `:` of the rest, e.g. `orchest/orchest-api`. */
+  readonly name: string;
+  /** After that `:`; `latest` when there is none. For `repo@sha256:…` the name ends in `@sha256`. */
+  readonly tag: string;
 }
 
 /**
- * Parses an image reference the way container runtimes do: the first path
- * component is a registry when it contains a `.` or a `:`, or is `localhost`;
- * otherwise the registry is docker.io, and single-component names get the
- * `library/` prefix.
+ * Splits an image like distribution's splitDockerDomain and Orchest's parseImageName: the first path
+ * component is the registry when it contains a `.` or a `:` or is `localhost`; the tag is what follows
+ * the first `:` of the remainder.
  */
-export function parseImage(image: string): ImageReference {
-  let rest = image.trim();
-  let digest: string | undefined;
-  const at = rest.indexOf("@");
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let tag: string | undefined;
-  const lastSlash = rest.lastIndexOf("/");
-  const lastColon = rest.lastIndexOf(":");
-  if (lastColon > lastSlash) {
-    tag = rest.slice(lastColon + 1);
-    rest = rest.slice(0, lastColon);
-  }
-  let registry = DEFAULT_REGISTRY;
-  const firstSlash = rest.indexOf("/");
-  if (firstSlash >= 0) {
-    const first = rest.slice(0, firstSlash);
-    if (first.includes(".") || first.includes(":") || first === "localhost") {
-      registry = first;
-      rest = rest.slice(firstSlash + 1);
+export function splitImage(image: string): ImageParts {
+  const slash = image.indexOf("/");
+  let domain = "";
+  let rest = image;
+  if (slash >= 0) {
+    const first = image.slice(0, slash);
+    if (/[.:]/.test(first) || first === "localhost") {
+      domain = first === "index.docker.io" ? "docker.io" : first;
+      rest = image.slice(slash + 1);
     }
   }
-  registry = normalizeRegistry(registry);
-  const repository = registry === DEFAULT_REGISTRY && !rest.includes("/") ? `library/${rest}` : rest;
-  return {
-    registry,
-    repository,
-    ...(tag !== undefined ? { tag } : {}),
-    ...(digest !== undefined ? { digest } : {}),
-  };
+  const colon = rest.indexOf(":");
+  return colon < 0 ? { domain, name: rest, tag: "latest" } : { domain, name: rest.slice(0, colon), tag: rest.slice(colon + 1) };
 }
 
-/** The image a non-custom component runs: `<registry>/orchest/<component>:<version>`. */
-export function defaultImage(component: string, version: string, registry?: string): string {
-  return `${registry && registry !== "" ? registry : DEFAULT_REGISTRY}/${ORCHEST_REPOSITORY_PREFIX}/${component}:${version}`;
+/** Orchest's image of a component: `[<registry>/]orchest/<component>:<version>` (GetFullImageName). */
+export function orchestImage(component: string, version: string, registry = ""): string {
+  const tag = version === "" ? "latest" : version;
+  return registry === "" ? `orchest/${component}:${tag}` : `${registry}/orchest/${component}:${tag}`;
 }
 
-/**
- * Whether `image` is custom for `component` given the cluster's registry
- * (`spec.orchest.registry`, docker.io when unset).
- */
-export function isCustomImage(image: string, component: string, registry?: string): boolean {
-  const ref = parseImage(image);
-  const clusterRegistry = normalizeRegistry(registry && registry !== "" ? registry : DEFAULT_REGISTRY);
-  if (ref.registry !== clusterRegistry) return true;
-  if (ref.repository !== `${ORCHEST_REPOSITORY_PREFIX}/${component}`) return true;
-  if (!isCalVer(ref.tag)) return true;
-  return false;
+/** Whether `image` is custom for `component` given `spec.orchest.registry` (empty when unset). */
+export function isCustomImage(image: string, component: string, registry = ""): boolean {
+  const { domain, name, tag } = splitImage(image);
+  return domain !== registry || name !== `orchest/${component}` || !isCalVer(tag);
 }
 
 /** Inputs of `resolveImage`. */
@@ -110,15 +78,13 @@ export interface ResolveImageInput {
   readonly templateImage?: string;
   /** `spec.orchest.version` (or the default version when unset). */
   readonly version: string;
-  /** `spec.orchest.registry`, if set. */
+  /** `spec.orchest.registry`. @default "" (Orchest's default: images without a registry) */
   readonly registry?: string;
 }
 
-/** The image a component runs, by the rules above. */
+/** The image of an Orchest-built component (api, webserver, celery-worker, auth-server), by the rules above. */
 export function resolveImage(input: ResolveImageInput): string {
-  const { component, templateImage, version, registry } = input;
-  if (templateImage !== undefined && templateImage !== "" && isCustomImage(templateImage, component, registry)) {
-    return templateImage;
-  }
-  return defaultImage(component, version, registry);
+  const { component, templateImage, version, registry = "" } = input;
+  if (templateImage !== undefined && templateImage !== "" && isCustomImage(templateImage, component, registry)) return templateImage;
+  return orchestImage(component, version, registry);
 }

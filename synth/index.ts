@@ -11,9 +11,23 @@ import { resolveContext, type ClusterFacts, type SynthOptions } from "./context.
 import { ANNOTATIONS, LABELS } from "./labels.js";
 
 export * from "./context.js";
+export * from "./env.js";
 export * from "./images.js";
 export * from "./labels.js";
 export { OrchestChart, type OrchestChartProps } from "./chart.js";
+// The chart's components, for apps that reach into them (e.g. add a patch to one Deployment).
+export { AuthServer } from "./auth-server.js";
+export { BuildkitDaemon, type BuildkitDaemonProps } from "./buildkit-daemon.js";
+export { CeleryWorker, type CeleryWorkerProps } from "./celery-worker.js";
+export { DockerRegistry, type DockerRegistryProps } from "./docker-registry.js";
+export { NodeAgent, type NodeAgentProps } from "./node-agent.js";
+export { OrchestApi, type OrchestApiProps } from "./orchest-api.js";
+export { OrchestDatabase } from "./orchest-database.js";
+export { OrchestVolumes, type OrchestVolumesProps } from "./volumes.js";
+export { OrchestWebserver } from "./orchest-webserver.js";
+export { RabbitmqServer } from "./rabbitmq-server.js";
+export type { StatefulComponentProps } from "./stateful-component.js";
+export type { WebComponentProps } from "./web-component.js";
 
 /** A synthesized Kubernetes object (plain JSON). */
 export interface Manifest {
@@ -44,6 +58,8 @@ const KIND_ORDER = [
   "Deployment",
   "DaemonSet",
   "Ingress",
+  // One-shot tasks of a wave, run once its workloads are ready (see the operator's rollout).
+  "Pod",
 ];
 
 /** Deploy wave of a synthesized object (its `orchest.io/deploy-wave` annotation). */

@@ -37,6 +37,8 @@ export const LABELS = {
   cluster: "orchest.io/cluster",
   orchestComponent: "orchest.io/component",
   runtime: "orchest.io/container-runtime",
+  /** On one-shot pods of a wave (orchest-api-cleanup): the operator starts them once the wave's workloads are ready. */
+  task: "orchest.io/task",
 } as const;
 
 export const ANNOTATIONS = {
@@ -44,11 +46,33 @@ export const ANNOTATIONS = {
   deployWave: "orchest.io/deploy-wave",
   /** The same order for Argo CD syncs of `orchest synth` output. */
   argoSyncWave: "argocd.argoproj.io/sync-wave",
-  /** On OrchestCluster: changing its value restarts every component (copied onto pod templates). */
+  /**
+   * On OrchestCluster: a request to restart every component (what `orchest restart` writes). The operator
+   * rolls every pod, records the time in `status.restartedAt` and removes the annotation, as Orchest does.
+   */
   restart: "orchest.io/restart",
+  /** On pod templates: the `status.restartedAt` of the last restart (a new value rolls the pods). */
+  restartedAt: "orchest.io/restarted-at",
+  /** On OrchestCluster: the path of the nodes' runtime socket (`orchest install --socket-path`). */
+  runtimeSocket: "orchest.io/container-runtime-socket",
   /** On the registry TLS Secret when synth had no certificate: the operator generates and fills it. */
   tlsGenerate: "orchest.io/tls-generate",
 } as const;
+
+/**
+ * Labels Orchest's controller put on everything it made, and on its pods. Our pods carry them too, so that
+ * what finds Orchest's pods by them (the orchest-cli's `adduser`) still does.
+ */
+export const ORCHEST_CONTROLLER_LABELS = {
+  component: "controller.orchest.io/component",
+  owner: "controller.orchest.io/owner",
+  partOf: "controller.orchest.io/part-of",
+} as const;
+
+/** Orchest's labels of a component's pods (GetResourceMatchLables). */
+export function orchestPodLabels(component: string): Record<string, string> {
+  return { [ORCHEST_CONTROLLER_LABELS.component]: component, [ORCHEST_CONTROLLER_LABELS.owner]: component, [ORCHEST_CONTROLLER_LABELS.partOf]: PART_OF };
+}
 
 /** Value of app.kubernetes.io/part-of. */
 export const PART_OF = "orchest";

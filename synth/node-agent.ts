@@ -2,7 +2,7 @@ import * as kplus from "cdk8s-plus-28";
 import { Duration } from "cdk8s";
 import { Construct } from "constructs";
 import { envVariables, objectMeta, requests, rootContainerSecurity } from "./common.js";
-import { componentEnv, componentImage, REGISTRY_TLS_SECRET, type RuntimeGroup, type SynthContext } from "./context.js";
+import { REGISTRY_TLS_SECRET, type DaemonSetPlan, type SynthContext } from "./context.js";
 import { clusterScopedName, READ, READ_WRITE } from "./orchest-api.js";
 import { confineToRuntimeGroup, groupLabels, groupObjectName } from "./runtime.js";
 
@@ -51,17 +51,16 @@ export class NodeAgent extends Construct {
       role: nodeReader,
     }).addSubjects(this.serviceAccount);
 
-    for (const group of ctx.runtimes.groups) this.daemonSets.push(this.daemonSet(ctx, group, ctx.runtimes.groups));
+    const plans = ctx.daemonSets[COMPONENT];
+    for (const plan of plans) this.daemonSets.push(this.daemonSet(ctx, plan, plans));
   }
 
-  private daemonSet(ctx: SynthContext, group: RuntimeGroup, groups: readonly RuntimeGroup[]): kplus.DaemonSet {
+  private daemonSet(ctx: SynthContext, plan: DaemonSetPlan, plans: readonly DaemonSetPlan[]): kplus.DaemonSet {
+    const group = plan.group;
+    const groups = plans.map((p) => p.group);
     const scope = new Construct(this, group.suffix);
     const name = groupObjectName(COMPONENT, group, groups.length);
-    const env = componentEnv(ctx, COMPONENT, [], [
-      { name: "CONTAINER_RUNTIME", value: group.runtime },
-      { name: "CONTAINER_RUNTIME_SOCKET", value: group.socketPath },
-      { name: "CLUSTER_NODE", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
-    ]);
+    const env = [...plan.env, { name: "CLUSTER_NODE", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }];
     const ds = new kplus.DaemonSet(scope, "daemonset", {
       metadata: objectMeta(ctx, COMPONENT, name, { labels: groupLabels(group) }),
       select: false,
@@ -72,7 +71,7 @@ export class NodeAgent extends Construct {
       containers: [
         {
           name: COMPONENT,
-          image: componentImage(ctx, COMPONENT),
+          image: plan.image,
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
           envVariables: envVariables(scope, name, env),
           securityContext: rootContainerSecurity(),
@@ -93,7 +92,7 @@ export class NodeAgent extends Construct {
       kplus.Volume.fromSecret(scope, "registry-ca", secret, { name: "registry-ca", items: { "ca.crt": { path: "ca.crt" } }, optional: true }),
       { readOnly: true },
     );
-    confineToRuntimeGroup(ctx, ds, COMPONENT, group, groups);
+    confineToRuntimeGroup(ctx, ds, COMPONENT, plan, groups);
     return ds;
   }
 }

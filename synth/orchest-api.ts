@@ -2,8 +2,9 @@ import * as kplus from "cdk8s-plus-28";
 import { Duration } from "cdk8s";
 import { Construct } from "constructs";
 import { objectMeta, requests } from "./common.js";
-import { componentEnv, type SynthContext } from "./context.js";
+import type { SynthContext } from "./context.js";
 import { componentDeployment } from "./deployment.js";
+import { OrchestIngress } from "./ingress.js";
 import type { OrchestVolumes } from "./volumes.js";
 
 const COMPONENT = "orchest-api";
@@ -34,7 +35,7 @@ export function clusterScopedName(ctx: SynthContext, component: string): string 
 }
 
 /**
- * orchest-api (wave 3): Deployment, Service and RBAC. Orchest gave the API
+ * orchest-api (wave 3): Deployment, Service, Ingress and RBAC. Orchest gave the API
  * cluster-admin; here it gets a namespaced Role over what it manages (session
  * and build pods, their services and volumes, Orchest's custom resources) and
  * read access to nodes (image-aware scheduling). celery-worker binds the same
@@ -43,6 +44,7 @@ export function clusterScopedName(ctx: SynthContext, component: string): string 
 export class OrchestApi extends Construct {
   public readonly deployment: kplus.Deployment;
   public readonly service: kplus.Service;
+  public readonly ingress: kplus.Ingress;
   public readonly serviceAccount: kplus.ServiceAccount;
   /** Namespaced permissions of the API (also bound to celery-worker). */
   public readonly role: kplus.Role;
@@ -98,7 +100,6 @@ export class OrchestApi extends Construct {
 
     const { deployment, service } = componentDeployment(this, ctx, {
       component: COMPONENT,
-      env: componentEnv(ctx, COMPONENT),
       resources: requests(200, 512),
       port,
       serviceAccount: this.serviceAccount,
@@ -106,14 +107,24 @@ export class OrchestApi extends Construct {
       trustRegistryCa: true,
       readiness: kplus.Probe.fromHttpGet("/api", {
         port,
+        // Orchest's timing: the API answers slowly while it runs its migrations and cleanups.
         periodSeconds: Duration.seconds(5),
-        timeoutSeconds: Duration.seconds(2),
-        failureThreshold: 1,
+        timeoutSeconds: Duration.seconds(20),
+        failureThreshold: 3,
         successThreshold: 1,
       }),
       startup: kplus.Probe.fromHttpGet("/api", { port, periodSeconds: Duration.seconds(5), failureThreshold: 120 }),
     });
     this.deployment = deployment;
     this.service = service!;
+    // Orchest's /orchest-api route: the API behind auth-server, the prefix stripped.
+    this.ingress = new OrchestIngress(this, "ingress", {
+      context: ctx,
+      component: COMPONENT,
+      service: this.service,
+      path: "/orchest-api(/|$)(.*)",
+      authenticate: true,
+      rewriteTarget: "/$2",
+    }).ingress;
   }
 }

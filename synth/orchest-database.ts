@@ -1,30 +1,34 @@
 import * as kplus from "cdk8s-plus-28";
+import { Duration } from "cdk8s";
 import type { Construct } from "constructs";
+import { requests } from "./common.js";
 import { StatefulComponent, type StatefulComponentProps } from "./stateful-component.js";
 
-/** Props of `OrchestDatabase` (port defaults to 5432). */
+/** Props of `OrchestDatabase`. */
 export type OrchestDatabaseProps = StatefulComponentProps;
 
-const DATA_PATH = "/userdir/.orchest/database/data";
-
 /**
- * orchest-database (wave 1): PostgreSQL as a one-replica StatefulSet plus its Service.
- * Image: `spec.postgres.image` when custom, else the Orchest default image.
+ * orchest-database (wave 1): PostgreSQL as a one-replica StatefulSet plus its Service on 5432, its data
+ * where Orchest keeps it (`.orchest/database/data` of the state claim, PGDATA), Orchest's readiness probe.
+ * Image: `spec.postgres.image`, else `postgres:13.1`.
  */
 export class OrchestDatabase extends StatefulComponent {
   constructor(scope: Construct, id: string, props: OrchestDatabaseProps) {
     super(scope, id, props, {
       component: "orchest-database",
       portName: "postgres",
-      defaultPort: 5432,
-      dataPath: DATA_PATH,
-      userDirSubPath: ".orchest/database/data",
-      stateSubPath: "database/data",
-      env: [
-        { name: "PGDATA", value: DATA_PATH },
-        { name: "POSTGRES_HOST_AUTH_METHOD", value: "trust" },
-      ],
-      probe: (_port, options) => kplus.Probe.fromCommand(["pg_isready", "-U", "postgres"], options),
+      port: 5432,
+      dataPath: "/userdir/.orchest/database/data",
+      subPath: ".orchest/database/data",
+      resources: requests(100, 256),
+      readiness: kplus.Probe.fromCommand(["pg_isready", "--username", "postgres"], {
+        initialDelaySeconds: Duration.seconds(1),
+        periodSeconds: Duration.seconds(4),
+        timeoutSeconds: Duration.seconds(15),
+        successThreshold: 1,
+        failureThreshold: 10,
+      }),
+      orchestDns: true,
     });
   }
 }

@@ -1,24 +1,34 @@
 import * as kplus from "cdk8s-plus-28";
+import { Duration } from "cdk8s";
 import type { Construct } from "constructs";
+import { requests } from "./common.js";
+import { RABBITMQ_HOSTNAME } from "./env.js";
 import { StatefulComponent, type StatefulComponentProps } from "./stateful-component.js";
 
-/** Props of `RabbitmqServer` (port defaults to 5672, AMQP). */
+/** Props of `RabbitmqServer`. */
 export type RabbitmqServerProps = StatefulComponentProps;
 
+const PORT = 5672;
+
 /**
- * rabbitmq-server (wave 2): the Celery broker as a one-replica StatefulSet plus its Service, its Mnesia
- * directory on the state volume. Image: `spec.rabbitMq.image` when custom, else the Orchest default image.
+ * rabbitmq-server (wave 2): the Celery broker as a one-replica StatefulSet plus its Service on 5672 (AMQP),
+ * its Mnesia directory where Orchest keeps it (`.orchest/rabbitmq-mnesia`). RabbitMQ names its state after
+ * its node name: Orchest fixed the pod's host name to `orchest-rabbit`; a StatefulSet names its pod
+ * itself, so the node name is set instead (RABBITMQ_NODENAME) and the name resolves to the pod.
+ * Image: `spec.rabbitMq.image`, else `rabbitmq:3`.
  */
 export class RabbitmqServer extends StatefulComponent {
   constructor(scope: Construct, id: string, props: RabbitmqServerProps) {
     super(scope, id, props, {
       component: "rabbitmq-server",
       portName: "amqp",
-      defaultPort: 5672,
+      port: PORT,
       dataPath: "/var/lib/rabbitmq/mnesia",
-      userDirSubPath: ".orchest/rabbitmq-mnesia",
-      stateSubPath: "rabbitmq-mnesia",
-      probe: (port, options) => kplus.Probe.fromTcpSocket({ port, ...options }),
+      subPath: ".orchest/rabbitmq-mnesia",
+      resources: requests(100, 256),
+      readiness: kplus.Probe.fromTcpSocket({ port: PORT, periodSeconds: Duration.seconds(5), failureThreshold: 3 }),
+      startup: kplus.Probe.fromTcpSocket({ port: PORT, periodSeconds: Duration.seconds(5), failureThreshold: 120 }),
+      ownHostNames: [RABBITMQ_HOSTNAME],
     });
   }
 }

@@ -4,7 +4,7 @@
  */
 import type * as kplus from "cdk8s-plus-28";
 import { configurePodTemplate } from "./common.js";
-import { nodeSelectorFor, type RuntimeGroup, type SynthContext } from "./context.js";
+import type { DaemonSetPlan, RuntimeGroup, SynthContext } from "./context.js";
 import { RUNTIME_NODE_LABEL, type OrchestComponentName } from "./labels.js";
 
 /** Label on the pods of a runtime group (selector of its DaemonSet). */
@@ -52,14 +52,14 @@ export function confineToRuntimeGroup(
   ctx: SynthContext,
   ds: kplus.DaemonSet,
   component: OrchestComponentName,
-  group: RuntimeGroup,
+  plan: DaemonSetPlan,
   groups: readonly RuntimeGroup[],
 ): void {
-  const affinity = runtimeAffinity(ctx, group, groups);
+  const affinity = runtimeAffinity(ctx, plan.group, groups);
   configurePodTemplate(ctx, ds, {
     component,
-    selectorExtra: groupLabels(group),
-    nodeSelector: nodeSelectorFor(ctx, component, { pausedDaemonSet: ctx.paused }),
+    selectorExtra: groupLabels(plan.group),
+    nodeSelector: plan.nodeSelector,
     ...(affinity ? { affinity } : {}),
   });
 }

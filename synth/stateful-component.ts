@@ -1,51 +1,39 @@
 import * as kplus from "cdk8s-plus-28";
-import { Duration } from "cdk8s";
+import { ApiObject, JsonPatch } from "cdk8s";
 import { Construct } from "constructs";
-import type { EnvVar } from "../crds/types/index.js";
-import {
-  configurePodTemplate,
-  envVariables,
-  objectMeta,
-  replicas,
-  requests,
-  rootContainerSecurity,
-  selectComponent,
-  singleNodeAffinity,
-} from "./common.js";
-import { componentEnv, componentImage, nodeSelectorFor, type SynthContext } from "./context.js";
+import { configurePodTemplate, envVariables, objectMeta, replicas, rootContainerSecurity, selectComponent, singleNodeAffinity } from "./common.js";
+import type { SynthContext } from "./context.js";
 import type { OrchestComponentName } from "./labels.js";
-import { stateMount, type OrchestVolumes } from "./volumes.js";
+import type { OrchestVolumes } from "./volumes.js";
 
 /** Props of the stateful components (orchest-database, rabbitmq-server). */
 export interface StatefulComponentProps {
   /** Resolved cluster settings. */
   readonly context: SynthContext;
-  /** The platform's volumes; data lives on the state volume, or under `.orchest/` of the user directory. */
+  /** The platform's volumes; data lives on the state volume, or on the user directory. */
   readonly volumes: OrchestVolumes;
-  /**
-   * Port the component listens on.
-   * @default the component's usual port (5432 for PostgreSQL, 5672 for AMQP)
-   */
-  readonly port?: number;
 }
 
 /** What tells one stateful component from another. */
 export interface StatefulComponentShape {
   readonly component: OrchestComponentName;
   readonly portName: string;
-  readonly defaultPort: number;
-  /** Where the data lives: in the container, under `.orchest/` of the user directory, and on the state volume. */
+  readonly port: number;
+  /** Where the data lives in the container, and under which path of its claim (Orchest's, in both layouts). */
   readonly dataPath: string;
-  readonly userDirSubPath: string;
-  readonly stateSubPath: string;
-  readonly env?: readonly EnvVar[];
-  /** How readiness is checked, at the given period and failure threshold. */
-  readonly probe: (port: number, options: kplus.ProbeOptions) => kplus.Probe;
+  readonly subPath: string;
+  readonly resources: kplus.ContainerResources;
+  readonly readiness: kplus.Probe;
+  readonly startup?: kplus.Probe;
+  /** Resolver options of Orchest's control plane (the database has them, the broker not). */
+  readonly orchestDns?: boolean;
+  /** Host names of the pod itself (`hostAliases` on 127.0.0.1). @default none */
+  readonly ownHostNames?: readonly string[];
 }
 
 /**
- * A one-replica StatefulSet (at most one pod ever writes the data directory) plus its Service, the data on the
- * state volume. Image: the component's custom image when set, else the Orchest default image.
+ * A one-replica StatefulSet (at most one pod ever writes the data directory) plus its Service, the data on
+ * the state claim, the component's plan (image, environment, node selector).
  */
 export class StatefulComponent extends Construct {
   public readonly statefulSet: kplus.StatefulSet;
@@ -55,13 +43,12 @@ export class StatefulComponent extends Construct {
     super(scope, id);
     const ctx = props.context;
     const component = shape.component;
-    const port = props.port ?? shape.defaultPort;
+    const plan = ctx.components[component];
     this.service = new kplus.Service(this, "service", {
       metadata: objectMeta(ctx, component, component),
-      ports: [{ name: shape.portName, port, targetPort: port }],
+      ports: [{ name: shape.portName, port: shape.port, targetPort: shape.port }],
     });
     selectComponent(ctx, this.service, component);
-    const mount = stateMount(props.volumes, shape.userDirSubPath, shape.stateSubPath);
     this.statefulSet = new kplus.StatefulSet(this, "statefulset", {
       metadata: objectMeta(ctx, component, component),
       select: false,
@@ -72,23 +59,27 @@ export class StatefulComponent extends Construct {
       containers: [
         {
           name: component,
-          image: componentImage(ctx, component),
+          image: plan.image,
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-          ports: [{ name: shape.portName, number: port }],
-          envVariables: envVariables(this, "env", componentEnv(ctx, component, shape.env)),
+          ports: [{ name: shape.portName, number: shape.port }],
+          envVariables: envVariables(this, "env", plan.env),
           securityContext: rootContainerSecurity(),
-          resources: requests(100, 256),
-          readiness: shape.probe(port, { periodSeconds: Duration.seconds(5), failureThreshold: 3 }),
-          startup: shape.probe(port, { periodSeconds: Duration.seconds(5), failureThreshold: 120 }),
+          resources: shape.resources,
+          readiness: shape.readiness,
+          ...(shape.startup ? { startup: shape.startup } : {}),
         },
       ],
     });
-    const volume = kplus.Volume.fromPersistentVolumeClaim(this, "data", mount.claim, { name: "orchest-state" });
-    this.statefulSet.containers[0]!.mount(shape.dataPath, volume, { subPath: mount.subPath });
+    const volume = kplus.Volume.fromPersistentVolumeClaim(this, "data", props.volumes.stateClaim(), { name: "orchest-state" });
+    this.statefulSet.containers[0]!.mount(shape.dataPath, volume, { subPath: shape.subPath });
+    if (shape.ownHostNames) {
+      ApiObject.of(this.statefulSet).addJsonPatch(JsonPatch.add("/spec/template/spec/hostAliases", [{ ip: "127.0.0.1", hostnames: [...shape.ownHostNames] }]));
+    }
     const affinity = singleNodeAffinity(ctx);
     configurePodTemplate(ctx, this.statefulSet, {
       component,
-      nodeSelector: nodeSelectorFor(ctx, component),
+      nodeSelector: plan.nodeSelector,
+      ...(shape.orchestDns ? { orchestDns: true } : {}),
       ...(affinity ? { affinity } : {}),
     });
   }

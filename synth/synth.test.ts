@@ -44,15 +44,15 @@ const image = (ms: Manifest[], kind: string, name: string): string => container(
 const envOf = (m: Obj): Record<string, Obj> => Object.fromEntries((container(m)["env"] as Obj[]).map((e) => [e["name"], e]));
 const workloads = (ms: Manifest[]): Obj[] => ms.filter((m) => ["Deployment", "StatefulSet", "DaemonSet"].includes(m.kind)) as Obj[];
 
-test("deploys every Orchest component with the default images of spec.orchest.version", (t) => {
+test("deploys every Orchest component with Orchest's default images", (t) => {
   const ms = synth(cluster({ orchest: { version: "v2022.10.5" } }), containerd);
-  t.is(image(ms, "StatefulSet", "orchest-database"), "docker.io/orchest/orchest-database:v2022.10.5");
-  t.is(image(ms, "StatefulSet", "rabbitmq-server"), "docker.io/orchest/rabbitmq-server:v2022.10.5");
+  t.is(image(ms, "StatefulSet", "orchest-database"), "postgres:13.1");
+  t.is(image(ms, "StatefulSet", "rabbitmq-server"), "rabbitmq:3");
   for (const name of ["orchest-api", "celery-worker", "auth-server", "orchest-webserver"]) {
-    t.is(image(ms, "Deployment", name), `docker.io/orchest/${name}:v2022.10.5`);
+    t.is(image(ms, "Deployment", name), `orchest/${name}:v2022.10.5`);
   }
-  t.is(image(ms, "DaemonSet", "buildkit-daemon"), "docker.io/orchest/buildkit-daemon:v2022.10.5");
-  t.is(image(ms, "DaemonSet", "node-agent"), "docker.io/orchest/node-agent:v2022.10.5");
+  t.is(image(ms, "DaemonSet", "buildkit-daemon"), "orchest/buildkit-daemon:v2022.10.5");
+  t.is(image(ms, "DaemonSet", "node-agent"), "orchest/node-agent:v2022.10.5");
   for (const s of ["orchest-database", "rabbitmq-server", "orchest-api", "auth-server", "orchest-webserver", "docker-registry"]) {
     t.true(has(ms, "Service", s), `Service ${s}`);
   }
@@ -62,22 +62,33 @@ test("moves non-custom images and keeps custom ones on version update", (t) => {
   const spec = (version: string): OrchestCluster["spec"] => ({
     orchest: {
       version,
-      orchestApi: { image: "docker.io/orchest/orchest-api:v2022.10.5" },
+      orchestApi: { image: "orchest/orchest-api:v2022.10.5" },
       orchestWebServer: { image: "registry.acme.io/orchest/orchest-webserver:v2022.10.5" },
       authServer: { image: "docker.io/acme/auth-server:v2022.10.5" },
-      celeryWorker: { image: "docker.io/orchest/celery-worker:debug" },
+      celeryWorker: { image: "orchest/celery-worker:debug" },
+      nodeAgent: { image: "acme/node-agent:mine" },
     },
-    postgres: { image: "postgres:13.1" },
+    postgres: { image: "postgres:15" },
   });
   const before = synth(cluster(spec("v2022.10.5")), containerd);
   const after = synth(cluster(spec("v2022.11.1")), containerd);
-  t.is(image(before, "Deployment", "orchest-api"), "docker.io/orchest/orchest-api:v2022.10.5");
-  t.is(image(after, "Deployment", "orchest-api"), "docker.io/orchest/orchest-api:v2022.11.1");
-  t.is(image(after, "DaemonSet", "node-agent"), "docker.io/orchest/node-agent:v2022.11.1");
+  t.is(image(before, "Deployment", "orchest-api"), "orchest/orchest-api:v2022.10.5");
+  t.is(image(after, "Deployment", "orchest-api"), "orchest/orchest-api:v2022.11.1");
+  t.is(image(after, "DaemonSet", "node-agent"), "orchest/node-agent:v2022.11.1", "node-agent is always the operator's own image");
   t.is(image(after, "Deployment", "orchest-webserver"), "registry.acme.io/orchest/orchest-webserver:v2022.10.5", "other registry");
   t.is(image(after, "Deployment", "auth-server"), "docker.io/acme/auth-server:v2022.10.5", "other repository");
-  t.is(image(after, "Deployment", "celery-worker"), "docker.io/orchest/celery-worker:debug", "non-CalVer tag");
-  t.is(image(after, "StatefulSet", "orchest-database"), "postgres:13.1", "third-party image");
+  t.is(image(after, "Deployment", "celery-worker"), "orchest/celery-worker:debug", "non-CalVer tag");
+  t.is(image(after, "StatefulSet", "orchest-database"), "postgres:15", "the database's image is never subject to the version");
+});
+
+test("runs node-agent and buildkit-daemon on the operator's own images, whatever the CR says", (t) => {
+  const oc = cluster({ orchest: { version: "v2022.10.5", nodeAgent: { image: "acme/node-agent:mine" }, buildkitDaemon: { image: "acme/buildkitd:1" } } });
+  const own = { "node-agent": "registry.example.com/orchest-gitops/agent:0.1.0", "buildkit-daemon": "registry.example.com/orchest-gitops/buildkitd:0.1.0" };
+  const ms = synth(oc, mixed, { ownImages: own });
+  for (const m of ms.filter((x) => x.kind === "DaemonSet")) {
+    const component = componentOf(m) as keyof typeof own;
+    t.is(container(m as Obj)["image"], own[component], m.metadata.name);
+  }
 });
 
 test("pulls non-custom images from spec.orchest.registry", (t) => {
@@ -89,7 +100,7 @@ test("uses the default version when spec.orchest.version is unset, without touch
   const oc = cluster({});
   const snapshot = JSON.stringify(oc);
   const ms = synth(oc, containerd, { defaultVersion: "v2023.01.1" });
-  t.is(image(ms, "Deployment", "orchest-api"), "docker.io/orchest/orchest-api:v2023.01.1");
+  t.is(image(ms, "Deployment", "orchest-api"), "orchest/orchest-api:v2023.01.1");
   t.is(JSON.stringify(oc), snapshot, "the input OrchestCluster is not modified");
 });
 
@@ -174,7 +185,7 @@ test("runs mixed docker/containerd clusters with one node-agent per runtime conf
     { matchFields: [{ key: "metadata.name", operator: "In", values: ["node-3"] }] },
   ]);
   t.deepEqual(terms(d)[1]!, { matchFields: [{ key: "metadata.name", operator: "In", values: ["node-1"] }] });
-  t.is(envOf(c)["CONTAINER_RUNTIME_SOCKET"]!["value"], "/run/containerd/containerd.sock");
+  t.is(envOf(c)["CONTAINER_RUNTIME_SOCKET"]!["value"], "/var/run/containerd/containerd.sock");
   t.is(envOf(d)["CONTAINER_RUNTIME_SOCKET"]!["value"], "/var/run/docker.sock");
   t.notDeepEqual(c["spec"]["selector"], d["spec"]["selector"], "the DaemonSets select disjoint pods");
   const bk = find(ms, "DaemonSet", "buildkit-daemon");
@@ -213,15 +224,19 @@ test("assumes the default runtime when no node is known", (t) => {
   t.false(has(synth(cluster(), { nodes: [], defaultRuntime: "docker" }), "DaemonSet", "buildkit-daemon"));
 });
 
-test("adds Ingresses only when spec.orchest.orchestHost is set", (t) => {
-  t.false(synth(cluster(), containerd).some((m) => m.kind === "Ingress"));
+test("always creates Orchest's Ingresses, for spec.orchest.orchestHost when set, with the detected ingress class", (t) => {
+  const anyHost = synth(cluster(), { ...containerd, ingressClass: "ingress-nginx" });
+  t.deepEqual(anyHost.filter((m) => m.kind === "Ingress").map((m) => m.metadata.name).sort(), ["auth-server", "orchest-api", "orchest-webserver"]);
+  const web = find(anyHost, "Ingress", "orchest-webserver");
+  t.is(web["spec"]["ingressClassName"], "ingress-nginx");
+  t.is(web["spec"]["rules"][0]["host"], undefined, "no host: the rule matches any host");
+  t.is(envOf(find(anyHost, "Deployment", "orchest-api"))["INGRESS_CLASS"]!["value"], "ingress-nginx");
+  t.is(find(synth(cluster(), containerd), "Ingress", "orchest-webserver")["spec"]["ingressClassName"], "nginx", "nginx when none is detected");
+
   const ms = synth(cluster({ orchest: { orchestHost: "orchest.example.com" } }), containerd);
   const ing = find(ms, "Ingress", "orchest-webserver");
-  t.is(ing["spec"]["ingressClassName"], "nginx");
   t.is(ing["spec"]["rules"][0]["host"], "orchest.example.com");
   t.is(ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"], "orchest-webserver");
-  t.is(ing["metadata"]["annotations"]["nginx.ingress.kubernetes.io/auth-url"], "http://auth-server.orchest.svc.cluster.local/auth");
-  t.is(find(ms, "Ingress", "auth-server")["spec"]["rules"][0]["http"]["paths"][0]["path"], "/login");
   t.is(envOf(find(ms, "Deployment", "orchest-api"))["ORCHEST_FQDN"]!["value"], "orchest.example.com");
 });
 
@@ -241,7 +256,7 @@ test("gives orchest-api a service account with namespaced RBAC and node read acc
 test("creates the docker-registry with its PVC, Service and TLS Secret", (t) => {
   const ms = synth(cluster(), containerd);
   t.true(has(ms, "Deployment", "docker-registry"));
-  t.is(find(ms, "PersistentVolumeClaim", "docker-registry")["spec"]["resources"]["requests"]["storage"], "50Gi");
+  t.is(find(ms, "PersistentVolumeClaim", "docker-registry")["spec"]["resources"]["requests"]["storage"], "25Gi");
   t.is(find(ms, "Service", "docker-registry")["spec"]["ports"][0]["port"], 443);
   const secret = find(ms, "Secret", "registry-tls-secret");
   t.is(secret["metadata"]["annotations"][ANNOTATIONS.tlsGenerate], "true", "operator fills the certificate");
@@ -258,8 +273,9 @@ test("creates the user directory PVC with Orchest's default size, and a state PV
   const ms = synth(cluster(), containerd);
   const userdir = find(ms, "PersistentVolumeClaim", "userdir-pvc");
   t.is(userdir["spec"]["resources"]["requests"]["storage"], "50Gi");
-  t.deepEqual(userdir["spec"]["accessModes"], ["ReadWriteMany"]);
-  t.false(has(ms, "PersistentVolumeClaim", "orchest-state-pvc"));
+  t.deepEqual(userdir["spec"]["accessModes"], ["ReadWriteOnce"], "a single node by default, as in Orchest");
+  t.deepEqual(find(synth(cluster({ singleNode: false }), containerd), "PersistentVolumeClaim", "userdir-pvc")["spec"]["accessModes"], ["ReadWriteMany"]);
+  t.false(has(ms, "PersistentVolumeClaim", "orchest-state"));
   const db = find(ms, "StatefulSet", "orchest-database");
   t.is((podSpec(db)["volumes"] as Obj[])[0]!["persistentVolumeClaim"]["claimName"], "userdir-pvc");
   t.is((container(db)["volumeMounts"] as Obj[])[0]!["subPath"], ".orchest/database/data");
@@ -277,9 +293,21 @@ test("creates the user directory PVC with Orchest's default size, and a state PV
   t.is(u["spec"]["resources"]["requests"]["storage"], "1.5Ti");
   t.is(u["spec"]["storageClassName"], "fast");
   t.deepEqual(u["spec"]["accessModes"], ["ReadWriteOnce"], "single node");
-  t.is(find(sep, "PersistentVolumeClaim", "orchest-state-pvc")["spec"]["resources"]["requests"]["storage"], "20Gi");
+  t.is(find(sep, "PersistentVolumeClaim", "orchest-state")["spec"]["resources"]["requests"]["storage"], "20Gi");
   const sdb = find(sep, "StatefulSet", "orchest-database");
-  t.is((podSpec(sdb)["volumes"] as Obj[])[0]!["persistentVolumeClaim"]["claimName"], "orchest-state-pvc");
+  t.is((podSpec(sdb)["volumes"] as Obj[])[0]!["persistentVolumeClaim"]["claimName"], "orchest-state");
+  t.is((container(sdb)["volumeMounts"] as Obj[])[0]!["subPath"], ".orchest/database/data", "the same path in both layouts, as Orchest");
+});
+
+test("keeps the immutable fields of claims that exist already", (t) => {
+  const ms = synth(cluster({ singleNode: true, orchest: { resources: { userDirVolume: { storageClass: "fast" } } } }), {
+    ...containerd,
+    claims: { "userdir-pvc": { accessModes: ["ReadWriteMany"], storageClassName: "standard", volumeMode: "Filesystem" }, "docker-registry": { accessModes: ["ReadWriteOnce"], storageClassName: "standard" } },
+  });
+  const userdir = find(ms, "PersistentVolumeClaim", "userdir-pvc");
+  t.deepEqual(userdir["spec"]["accessModes"], ["ReadWriteMany"]);
+  t.is(userdir["spec"]["storageClassName"], "standard");
+  t.is(find(ms, "PersistentVolumeClaim", "docker-registry")["spec"]["storageClassName"], "standard");
 });
 
 test("merges environment: defaults, then spec.orchest.env, then the component's env", (t) => {
@@ -317,11 +345,14 @@ test("schedules control and worker planes by their node selectors", (t) => {
   t.deepEqual(podSpec(find(ms, "DaemonSet", "node-agent"))["nodeSelector"], { role: "worker" });
 });
 
-test("keeps every pod of a single-node cluster on one node", (t) => {
-  const ms = synth(cluster({ singleNode: true }), containerd);
+test("keeps every pod of a single-node cluster on one node (the default)", (t) => {
+  const ms = synth(cluster(), containerd);
   const aff = podSpec(find(ms, "Deployment", "orchest-api"))["affinity"]["podAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0];
   t.is(aff["topologyKey"], "kubernetes.io/hostname");
-  t.is(podSpec(find(synth(cluster(), containerd), "Deployment", "orchest-api"))["affinity"], undefined);
+  t.is(envOf(find(ms, "Deployment", "orchest-api"))["SINGLE_NODE"]!["value"], "TRUE");
+  const multi = synth(cluster({ singleNode: false }), containerd);
+  t.is(podSpec(find(multi, "Deployment", "orchest-api"))["affinity"], undefined);
+  t.is(envOf(find(multi, "Deployment", "celery-worker"))["SINGLE_NODE"]!["value"], "FALSE");
 });
 
 test("rolls stateless components without ever scaling them to zero", (t) => {
@@ -342,11 +373,11 @@ test("scales everything to zero while paused and keeps DaemonSet pods off all no
   t.true(has(ms, "PersistentVolumeClaim", "userdir-pvc"), "data stays");
 });
 
-test("restarts components when the restart annotation changes", (t) => {
-  const a = synth(cluster({}, { annotations: { "orchest.io/restart": "2024-01-01T00:00:00Z" } }), containerd);
-  for (const w of workloads(a)) t.is(w["spec"]["template"]["metadata"]["annotations"][ANNOTATIONS.restart], "2024-01-01T00:00:00Z");
-  const b = synth(cluster(), containerd);
-  for (const w of workloads(b)) t.is(w["spec"]["template"]["metadata"]["annotations"], undefined);
+test("stamps the operator's last restart on every pod template, and nothing for the restart request itself", (t) => {
+  const a = synth(cluster(), { ...containerd, restartedAt: "2024-01-01T00:00:00Z" });
+  for (const w of workloads(a)) t.is(w["spec"]["template"]["metadata"]["annotations"][ANNOTATIONS.restartedAt], "2024-01-01T00:00:00Z");
+  const b = synth(cluster({}, { annotations: { [ANNOTATIONS.restart]: "true" } }), containerd);
+  for (const w of workloads(b)) t.is(w["spec"]["template"]["metadata"]["annotations"], undefined, "the annotation is a request to the operator");
 });
 
 test("runs Orchest's root images: no non-root enforcement, no read-only root", (t) => {
@@ -386,6 +417,7 @@ test("emits none of the zero values the API server drops (no perpetual diff)", (
   t.false(text.includes('"stringData":{}'));
   t.false(text.includes('"hostNetwork":false'));
   t.false(text.includes('"minReadySeconds":0'));
+  t.false(text.includes('"value":""'), "an empty env value (K8S_DISTRO undetected) is stored as none");
   t.false(text.includes('"readOnly":false'));
   t.false(text.includes("cdk8s.io/metadata.addr"));
 });

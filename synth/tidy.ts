@@ -16,6 +16,9 @@ const ZERO_FIELDS: readonly { readonly kinds: readonly string[]; readonly path: 
   { kinds: ["RoleBinding", "ClusterRoleBinding"], path: ["subjects", "*", "apiGroup"], zero: "" },
   { kinds: ["Secret"], path: ["stringData"], zero: {} },
   { kinds: ["Service"], path: ["spec", "externalIPs"], zero: [] },
+  // An empty value (Orchest's K8S_DISTRO when no distribution is detected) is stored as no value.
+  { kinds: ["Deployment", "StatefulSet", "DaemonSet"], path: ["spec", "template", "spec", "containers", "*", "env", "*", "value"], zero: "" },
+  { kinds: ["Pod"], path: ["spec", "containers", "*", "env", "*", "value"], zero: "" },
 ];
 
 function isZero(value: unknown, zero: unknown): boolean {

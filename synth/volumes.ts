@@ -1,7 +1,7 @@
-import * as kplus from "cdk8s-plus-28";
+import type * as kplus from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { objectMeta, persistentVolumeClaim } from "./common.js";
-import type { SynthContext, VolumePlan } from "./context.js";
+import type { SynthContext } from "./context.js";
 import { SHARED_COMPONENT } from "./labels.js";
 
 /** Props of `OrchestVolumes`. */
@@ -11,10 +11,10 @@ export interface OrchestVolumesProps {
 }
 
 /**
- * The PersistentVolumeClaims of the platform: the user directory
- * (`userdir-pvc`, ReadWriteMany unless `singleNode`; default 50Gi) and, when
- * `separateOrchestStateFromUserDir` is set, the Orchest state volume
- * (`orchest-state-pvc`, ReadWriteOnce; default 10Gi). Wave 0.
+ * The PersistentVolumeClaims of the platform, named as Orchest names them so that an existing install's
+ * data is found: the user directory (`userdir-pvc`, ReadWriteOnce on a single node, else ReadWriteMany;
+ * default 50Gi) and, when `separateOrchestStateFromUserDir` is set, the Orchest state volume
+ * (`orchest-state`, ReadWriteOnce; default 5Gi). Wave 0.
  */
 export class OrchestVolumes extends Construct {
   /** The user directory claim. */
@@ -25,25 +25,12 @@ export class OrchestVolumes extends Construct {
   constructor(scope: Construct, id: string, props: OrchestVolumesProps) {
     super(scope, id);
     const ctx = props.context;
-    this.userDir = claim(this, "userdir", ctx, ctx.userDir);
-    if (ctx.state) this.state = claim(this, "state", ctx, ctx.state);
+    this.userDir = persistentVolumeClaim(this, "userdir", objectMeta(ctx, SHARED_COMPONENT, ctx.userDir.claimName), ctx.userDir).claim;
+    if (ctx.state) this.state = persistentVolumeClaim(this, "state", objectMeta(ctx, SHARED_COMPONENT, ctx.state.claimName), ctx.state).claim;
   }
-}
 
-function claim(scope: Construct, id: string, ctx: SynthContext, plan: VolumePlan): kplus.IPersistentVolumeClaim {
-  return persistentVolumeClaim(scope, id, {
-    metadata: objectMeta(ctx, SHARED_COMPONENT, plan.claimName),
-    size: plan.size,
-    accessMode: plan.accessMode,
-    ...(plan.storageClass !== undefined ? { storageClass: plan.storageClass } : {}),
-  }).claim;
-}
-
-/** Where a stateful component keeps its data: the state claim when separate, else a sub-path of the user directory. */
-export function stateMount(
-  volumes: OrchestVolumes,
-  userDirSubPath: string,
-  stateSubPath: string,
-): { readonly claim: kplus.IPersistentVolumeClaim; readonly subPath: string } {
-  return volumes.state ? { claim: volumes.state, subPath: stateSubPath } : { claim: volumes.userDir, subPath: userDirSubPath };
+  /** Where Orchest keeps a stateful component's data: the state claim when separate, else the user directory. */
+  public stateClaim(): kplus.IPersistentVolumeClaim {
+    return this.state ?? this.userDir;
+  }
 }

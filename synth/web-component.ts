@@ -1,61 +1,51 @@
 import * as kplus from "cdk8s-plus-28";
 import { Duration } from "cdk8s";
 import { Construct } from "constructs";
-import { objectMeta, type requests } from "./common.js";
-import { componentEnv, type SynthContext } from "./context.js";
+import type { SynthContext } from "./context.js";
+import { componentDeployment, type SidecarOptions } from "./deployment.js";
+import { OrchestIngress, type OrchestIngressProps } from "./ingress.js";
 import type { OrchestComponentName } from "./labels.js";
-import { componentDeployment } from "./deployment.js";
 import type { OrchestVolumes } from "./volumes.js";
 
-/** Props of the HTTP components served under the Orchest host (auth-server, orchest-webserver). */
+/** Props of the HTTP components served through the Ingress (auth-server, orchest-webserver). */
 export interface WebComponentProps {
   /** Resolved cluster settings. */
   readonly context: SynthContext;
-  /** The platform's volumes (the user directory is mounted). */
-  readonly volumes: OrchestVolumes;
-  /**
-   * Port the component serves on.
-   * @default 80
-   */
-  readonly port?: number;
+  /** The platform's volumes, to mount the user directory. @default none: no user directory (auth-server) */
+  readonly volumes?: OrchestVolumes;
 }
 
 /** What tells one web component from another. */
 export interface WebComponentShape {
   readonly component: OrchestComponentName;
-  readonly resources: ReturnType<typeof requests>;
-  /** Path of the host this component serves through the Ingress. */
-  readonly ingressPath: string;
-  readonly ingressAnnotations?: Readonly<Record<string, string>>;
+  readonly resources: kplus.ContainerResources;
+  /** The component's Ingress rule and annotations. */
+  readonly ingress: Pick<OrchestIngressProps, "path" | "authenticate" | "signIn">;
+  readonly sidecars?: readonly SidecarOptions[];
 }
 
-/** Deployment and Service of a web component; when `spec.orchest.orchestHost` is set, an Ingress for its path. */
+const PORT = 80;
+
+/** Deployment, Service on port 80 and Ingress of a web component. */
 export class WebComponent extends Construct {
   public readonly deployment: kplus.Deployment;
   public readonly service: kplus.Service;
-  public readonly ingress?: kplus.Ingress;
+  public readonly ingress: kplus.Ingress;
 
   constructor(scope: Construct, id: string, props: WebComponentProps, shape: WebComponentShape) {
     super(scope, id);
     const ctx = props.context;
-    const port = props.port ?? 80;
     const { deployment, service } = componentDeployment(this, ctx, {
       component: shape.component,
-      env: componentEnv(ctx, shape.component),
       resources: shape.resources,
-      port,
-      volumes: props.volumes,
-      readiness: kplus.Probe.fromTcpSocket({ port, periodSeconds: Duration.seconds(5) }),
-      startup: kplus.Probe.fromTcpSocket({ port, periodSeconds: Duration.seconds(5), failureThreshold: 120 }),
+      port: PORT,
+      ...(props.volumes ? { volumes: props.volumes } : {}),
+      readiness: kplus.Probe.fromTcpSocket({ port: PORT, periodSeconds: Duration.seconds(5) }),
+      startup: kplus.Probe.fromTcpSocket({ port: PORT, periodSeconds: Duration.seconds(5), failureThreshold: 120 }),
+      ...(shape.sidecars ? { sidecars: shape.sidecars } : {}),
     });
     this.deployment = deployment;
     this.service = service!;
-    if (ctx.host !== undefined) {
-      this.ingress = new kplus.Ingress(this, "ingress", {
-        metadata: objectMeta(ctx, shape.component, shape.component, { ...(shape.ingressAnnotations ? { annotations: { ...shape.ingressAnnotations } } : {}) }),
-        className: ctx.ingressClassName,
-      });
-      this.ingress.addHostRule(ctx.host, shape.ingressPath, kplus.IngressBackend.fromService(this.service, { port: 80 }), kplus.HttpIngressPathType.PREFIX);
-    }
+    this.ingress = new OrchestIngress(this, "ingress", { context: ctx, component: shape.component, service: this.service, ...shape.ingress }).ingress;
   }
 }

@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { partialPath, publish } from "./atomic.js";
 import { run } from "./command.js";
 import { timed, type Log } from "./progress.js";
 import { versions, type GoTool } from "./versions.js";
@@ -101,8 +102,7 @@ async function build(name: string, tool: GoTool, binaries: readonly string[], di
   checkGo();
   const work = join(cacheRoot(), "src", `${name}-${tool.version}`);
   mkdirSync(work, { recursive: true });
-  const staging = `${dir}.partial`;
-  rmSync(staging, { recursive: true, force: true });
+  const staging = partialPath(dir);
   mkdirSync(staging, { recursive: true });
   let compiled = 0;
   let downloaded = 0;
@@ -120,6 +120,6 @@ async function build(name: string, tool: GoTool, binaries: readonly string[], di
     () => `${downloaded} modules downloaded, ${compiled} packages compiled`,
   );
   mkdirSync(dir, { recursive: true });
-  for (const binary of binaries) renameSync(join(staging, binary), join(dir, binary));
+  for (const binary of binaries) publish(join(staging, binary), join(dir, binary));
   rmSync(staging, { recursive: true, force: true });
 }

@@ -18,7 +18,7 @@ import { MAX_REAL_NODES, NodeNetwork } from "./node-network.js";
 import { createPki, type Pki } from "./pki.js";
 import type { ManagedProcess } from "./process.js";
 import { quietLog, timed, type Log } from "./progress.js";
-import { REAL_NODE_LABEL, RealNode, type RealRuntime } from "./real-node.js";
+import { raiseInotifyLimits, REAL_NODE_LABEL, RealNode, type RealRuntime } from "./real-node.js";
 import { Registry } from "./registry.js";
 import type { TestbedState } from "./state.js";
 import { versions } from "./versions.js";
@@ -106,7 +106,10 @@ export class Cluster {
     const needsContainerd = real || (withContainerd && this.nodes.some((node) => node.runtime === "containerd"));
     await ensureDebianPackages(versions.debian.filter((pkg) => (pkg === "containerd" ? needsContainerd : pkg === "docker-registry" ? withRegistry || real : true)), log);
     const bin = await ensureBinaries(log);
-    if (real) this.network = await timed(log, "creating the real nodes' network", () => NodeNetwork.create(this.dir));
+    if (real) {
+      for (const change of raiseInotifyLimits()) log(`raised ${change} (kubelets need more than the default)`);
+      this.network = await timed(log, "creating the real nodes' network", () => NodeNetwork.create(this.dir));
+    }
     const network = this.network;
     const pki = await createPki(this.dir, network ? [`IP:${network.hostIp}`, `IP:${network.kubernetesServiceIp}`] : []);
     this.etcd = await timed(log, "starting etcd", () => Etcd.start(bin.etcd!, this.dir));
@@ -142,7 +145,7 @@ export class Cluster {
   private async startRealNodes(network: NodeNetwork, bin: Binaries, pki: Pki): Promise<void> {
     const log = this.log;
     const prefix = `${this.registry!.host}/orchest-gitops`;
-    const images = await buildImages({ prefix, log });
+    const images = await buildImages({ prefix, log, outDir: join(this.dir, "images") });
     this.pushedImages = await timed(log, `pushing ${images.length} images to ${prefix}`, () => pushImages(images, prefix, { plainHttp: true, log }));
     await timed(log, `starting ${this.realNodeSpecs.length} real nodes (${this.realNodeSpecs.map((n) => n.runtime).join(", ")})`, () =>
       Promise.all(

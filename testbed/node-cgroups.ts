@@ -122,12 +122,14 @@ export async function cleanupCgroups(path: string): Promise<number> {
   return found.length;
 }
 
-/** CPU time (ns) and memory (bytes) charged to `path`, for the README's idle figures. */
-export function cgroupUsage(path: string): { cpuNanoseconds: number; memoryBytes: number } {
+/** CPU time (ns) charged to `path`, and its memory: resident (anonymous) and page cache, in bytes. */
+export function cgroupUsage(path: string): { cpuNanoseconds: number; rssBytes: number; cacheBytes: number } {
   const all = hierarchies();
-  const read = (controller: string, file: string) => {
+  const file = (controller: string, name: string) => {
     const h = all.find((x) => x.controllers.includes(controller));
-    return h ? Number(readFileSync(join(h.mount, path, file), "utf8").trim()) : Number.NaN;
+    if (!h) throw new Error(`no cgroup v1 ${controller} hierarchy is mounted`);
+    return readFileSync(join(h.mount, path, name), "utf8");
   };
-  return { cpuNanoseconds: read("cpuacct", "cpuacct.usage"), memoryBytes: read("memory", "memory.usage_in_bytes") };
+  const stat = Object.fromEntries(file("memory", "memory.stat").split("\n").filter(Boolean).map((line) => line.split(" ") as [string, string]));
+  return { cpuNanoseconds: Number(file("cpuacct", "cpuacct.usage").trim()), rssBytes: Number(stat.total_rss), cacheBytes: Number(stat.total_cache) };
 }

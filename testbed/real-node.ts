@@ -4,7 +4,7 @@
 // (/run/containerd/containerd.sock, /var/lib/kubelet, /var/log/pods, ...) backed by folders of its own, so hostPath
 // manifests written for any cluster work unchanged, and whatever the node mounts vanishes with it.
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,6 +48,24 @@ export interface RealNodeOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** Registered with these taints, e.g. so that only pods that ask for real nodes land there. */
   readonly taints?: readonly { readonly key: string; readonly value?: string; readonly effect: "NoSchedule" | "NoExecute" | "PreferNoSchedule" }[];
+}
+
+/**
+ * Every kubelet, containerd and cAdvisor holds inotify instances, and the kernel's default of 128 per user is
+ * used up by a few real nodes ("Failed to start cAdvisor: inotify_init: too many open files"): raised, never
+ * lowered, as kind asks its users to do. Returns what was changed.
+ */
+export function raiseInotifyLimits(): string[] {
+  const wanted = { max_user_instances: 8192, max_user_watches: 524288 };
+  const changed: string[] = [];
+  for (const [name, value] of Object.entries(wanted)) {
+    const file = `/proc/sys/fs/inotify/${name}`;
+    const current = Number(readFileSync(file, "utf8").trim());
+    if (current >= value) continue;
+    writeFileSync(file, String(value));
+    changed.push(`fs.inotify.${name} ${current} → ${value}`);
+  }
+  return changed;
 }
 
 export class RealNode {
@@ -328,7 +346,7 @@ export class RealNode {
   }
 
   /** CPU time and memory charged to the node's cgroup (daemons and pods). */
-  usage(): { cpuNanoseconds: number; memoryBytes: number } {
+  usage(): ReturnType<typeof cgroupUsage> {
     return cgroupUsage(this.cgroup);
   }
 

@@ -1,9 +1,10 @@
 /** `orchest build logs NAME`: a build's log from the api (server-sent events), ending with its outcome. */
 import { readBuildLog } from "../build-log-stream.js";
 import { UsageError } from "../errors.js";
-import { parse } from "../options.js";
+import { parse, type Options } from "../options.js";
 
 export const BUILD_USAGE = "orchest build logs NAME [-f] [--api URL]";
+export const BUILD_OPTIONS = { follow: { type: "boolean", short: "f" }, api: { type: "string" } } as const satisfies Options;
 
 /** Where the api listens when neither --api nor ORCHEST_API_URL says otherwise (its --listen default). */
 const DEFAULT_API = "http://127.0.0.1:8080";
@@ -13,7 +14,7 @@ const FAILED_PHASES = new Set(["Failed", "Cancelled", "Deleted"]);
 const outcomeExit = (phase: string, followed: boolean) => (FAILED_PHASES.has(phase) || (followed && phase !== "Succeeded") ? 1 : 0);
 
 export async function buildCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse(args, { follow: { type: "boolean", short: "f" }, api: { type: "string" } }, BUILD_USAGE, 2);
+  const { values, positionals } = parse(args, BUILD_OPTIONS, BUILD_USAGE, 2);
   const [subcommand, name] = positionals;
   if (subcommand !== "logs" || !name) throw new UsageError(`${subcommand && subcommand !== "logs" ? `unknown build command "${subcommand}"` : "a build name is needed"}\nusage: ${BUILD_USAGE}`);
   const api = values.api ?? process.env.ORCHEST_API_URL ?? DEFAULT_API;

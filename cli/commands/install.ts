@@ -10,13 +10,14 @@ import { operatorManifests, OPERATOR_DEFAULTS, OPERATOR_NAME } from "../../synth
 import { readClusterFile } from "../cluster-file.js";
 import { CliError } from "../errors.js";
 import { Kube } from "../kube.js";
-import { duration, NAMESPACE_OPTION, parse, TIMEOUT_OPTION } from "../options.js";
+import { duration, NAMESPACE_OPTION, parse, TIMEOUT_OPTION, type Options } from "../options.js";
 import { CHART_DIR, crdObjects } from "../paths.js";
 import { namespaceOf } from "../target.js";
 import { waitForReady } from "../wait.js";
 
 export const INSTALL_USAGE =
   "orchest install [-f cluster.yaml] [-n NAMESPACE] [--operator-namespace NS] [--helm] [--no-wait] [--timeout 10m]";
+export const INSTALL_OPTIONS = { ...NAMESPACE_OPTION, ...TIMEOUT_OPTION, file: { type: "string", short: "f" }, "operator-namespace": { type: "string" }, helm: { type: "boolean" }, "no-wait": { type: "boolean" } } as const satisfies Options;
 
 /** The cluster `orchest install` creates without -f, as Orchest's installer did. */
 export const DEFAULT_CLUSTER_NAME = "cluster-1";
@@ -26,12 +27,12 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 export async function installCommand(args: readonly string[]): Promise<number> {
   const { values } = parse(
     args,
-    { ...NAMESPACE_OPTION, ...TIMEOUT_OPTION, file: { type: "string", short: "f" }, "operator-namespace": { type: "string" }, helm: { type: "boolean" }, "no-wait": { type: "boolean" } },
+    INSTALL_OPTIONS,
     INSTALL_USAGE,
   );
   const timeoutMs = duration("--timeout", values.timeout, 600_000);
-  const kube = new Kube();
   const fromFile = values.file === undefined ? undefined : readClusterFile(values.file);
+  const kube = new Kube();
   const namespace = values.namespace ?? fromFile?.metadata?.namespace ?? namespaceOf(kube, undefined);
   const cluster: OrchestCluster = {
     apiVersion: orchestClusterResource.apiVersion,
@@ -73,7 +74,7 @@ export async function installCrds(kube: Kube): Promise<void> {
 
 /** `helm upgrade --install` of the chart; the namespace is created by helm, so the chart does not template it. */
 function installChart(namespace: string): void {
-  const args = ["upgrade", "--install", OPERATOR_NAME, CHART_DIR, "--namespace", namespace, "--create-namespace", "--set", `namespace=${namespace}`, "--set", "createNamespace=false"];
+  const args = ["upgrade", "--install", OPERATOR_NAME, CHART_DIR, "--namespace", namespace, "--create-namespace"];
   const result = spawnSync("helm", args, { stdio: ["ignore", "inherit", "inherit"] });
   if (result.error) throw new CliError(`running helm: ${result.error.message}; install helm (https://helm.sh) or drop --helm to apply the operator's manifests directly`);
   if (result.status !== 0) throw new CliError(`helm ${args.join(" ")} failed (exit ${result.status}); see its output above`);

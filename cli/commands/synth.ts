@@ -2,15 +2,16 @@
 import { synth, toYaml, type ContainerRuntime } from "../../synth/index.js";
 import { readClusterFile } from "../cluster-file.js";
 import { UsageError } from "../errors.js";
-import { oneOf, parse } from "../options.js";
+import { oneOf, parse, type Options } from "../options.js";
 import { writeSynthFolder } from "../synth-folder.js";
 
 export const SYNTH_USAGE = "orchest synth -f cluster.yaml [-o DIR] [--runtime containerd|docker]";
+export const SYNTH_OPTIONS = { file: { type: "string", short: "f" }, output: { type: "string", short: "o" }, runtime: { type: "string" } } as const satisfies Options;
 
 const RUNTIMES: readonly ContainerRuntime[] = ["containerd", "docker"];
 
 export async function synthCommand(args: readonly string[]): Promise<number> {
-  const { values } = parse(args, { file: { type: "string", short: "f" }, output: { type: "string", short: "o" }, runtime: { type: "string" } }, SYNTH_USAGE);
+  const { values } = parse(args, SYNTH_OPTIONS, SYNTH_USAGE);
   if (values.file === undefined) throw new UsageError(`-f is required: the OrchestCluster YAML file to synthesize (e.g. -f examples/orchestcluster.yaml)\nusage: ${SYNTH_USAGE}`);
   // Without a cluster the runtime is a given: every node is assumed to run it.
   const runtime = oneOf("--runtime", values.runtime, RUNTIMES, "containerd");

@@ -8,18 +8,19 @@ import { operatorManifests, OPERATOR_DEFAULTS, OPERATOR_NAME } from "../../synth
 import { orchestClusterResource } from "../../crds/types/index.js";
 import { CliError } from "../errors.js";
 import { Kube, type AnyObject, type ObjectKey } from "../kube.js";
-import { duration, NAMESPACE_OPTION, parse, TIMEOUT_OPTION } from "../options.js";
+import { duration, NAMESPACE_OPTION, parse, TIMEOUT_OPTION, type Options } from "../options.js";
 import { crdObjects } from "../paths.js";
 import { resolveCluster } from "../target.js";
 
 export const UNINSTALL_USAGE = "orchest uninstall [NAME] [-n NAMESPACE] [--all [--operator-namespace NS] [--helm]] [--timeout 5m]";
+export const UNINSTALL_OPTIONS = { ...NAMESPACE_OPTION, ...TIMEOUT_OPTION, all: { type: "boolean" }, "operator-namespace": { type: "string" }, helm: { type: "boolean" } } as const satisfies Options;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 export async function uninstallCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { ...NAMESPACE_OPTION, ...TIMEOUT_OPTION, all: { type: "boolean" }, "operator-namespace": { type: "string" }, helm: { type: "boolean" } },
+    UNINSTALL_OPTIONS,
     UNINSTALL_USAGE,
     1,
   );

@@ -7,14 +7,15 @@ import { DEFAULT_ORCHEST_VERSION, isCalVer } from "../../synth/index.js";
 import { compareCalVer } from "../calver.js";
 import { CliError, UsageError } from "../errors.js";
 import { Kube } from "../kube.js";
-import { duration, NAMESPACE_OPTION, parse, TIMEOUT_OPTION } from "../options.js";
+import { duration, NAMESPACE_OPTION, parse, TIMEOUT_OPTION, type Options } from "../options.js";
 import { requireCluster, resolveCluster } from "../target.js";
 import { waitForReady } from "../wait.js";
 
 export const UPDATE_USAGE = "orchest update [NAME] [-n NAMESPACE] [--version vYYYY.MM.N] [--wait] [--timeout 10m]";
+export const UPDATE_OPTIONS = { ...NAMESPACE_OPTION, ...TIMEOUT_OPTION, version: { type: "string" }, wait: { type: "boolean" } } as const satisfies Options;
 
 export async function updateCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse(args, { ...NAMESPACE_OPTION, ...TIMEOUT_OPTION, version: { type: "string" }, wait: { type: "boolean" } }, UPDATE_USAGE, 1);
+  const { values, positionals } = parse(args, UPDATE_OPTIONS, UPDATE_USAGE, 1);
   const target = values.version ?? DEFAULT_ORCHEST_VERSION;
   if (!isCalVer(target)) {
     throw new UsageError(`--version "${target}" is not a CalVer version vYYYY.MM.N: use a leading v, a four-digit year, a two-digit month and a patch number, e.g. --version ${DEFAULT_ORCHEST_VERSION}`);

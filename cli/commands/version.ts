@@ -1,12 +1,13 @@
 /** `orchest version`: what this CLI installs (offline; no cluster needed). */
 import { DEFAULT_ORCHEST_VERSION } from "../../synth/index.js";
 import { OPERATOR_DEFAULTS, OPERATOR_VERSION } from "../../synth/operator/index.js";
-import { oneOf, parse } from "../options.js";
+import { oneOf, parse, type Options } from "../options.js";
 
 export const VERSION_USAGE = "orchest version [-o text|json]";
+export const VERSION_OPTIONS = { output: { type: "string", short: "o" } } as const satisfies Options;
 
 export async function versionCommand(args: readonly string[]): Promise<number> {
-  const { values } = parse(args, { output: { type: "string", short: "o" } }, VERSION_USAGE);
+  const { values } = parse(args, VERSION_OPTIONS, VERSION_USAGE);
   const info = { cli: OPERATOR_VERSION, operatorImage: OPERATOR_DEFAULTS.image, orchest: DEFAULT_ORCHEST_VERSION };
   if (oneOf("-o", values.output, ["text", "json"] as const, "text") === "json") process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
   else process.stdout.write(`orchest ${info.cli}\noperator image: ${info.operatorImage}\ndefault Orchest version: ${info.orchest}\n`);

@@ -35,7 +35,7 @@ export interface OrchestCluster {
  */
 export interface OrchestClusterSpec {
   /**
-   * Whether Orchest runs on a single node. When true, all Orchest pods (including session pods) are scheduled on the same node. Default: false.
+   * Whether Orchest runs on a single node. When true, all Orchest pods (including session pods) are scheduled on the same node and the user directory is ReadWriteOnce. Default: true, as in Orchest.
    */
   singleNode?: boolean;
   /**
@@ -79,7 +79,7 @@ export interface OrchestSpec {
    */
   version?: string;
   /**
-   * Registry host[:port] that non-custom Orchest images are pulled from, without scheme or path. Default: docker.io.
+   * Registry host[:port] that non-custom Orchest images are pulled from, without scheme or path. Default: none, as in Orchest: images are named orchest/<component>:<version>, which runtimes pull from docker.io. An image is custom when its registry differs from this one, as written (docker.io/orchest/... is custom while this is unset).
    */
   registry?: string;
   /**
@@ -216,15 +216,15 @@ export interface EnvVar {
  */
 export interface OrchestResourcesSpec {
   /**
-   * Volume holding the user directory (projects, data, environments). Default size: 50Gi.
+   * Volume holding the user directory (projects, data, environments): the claim userdir-pvc, mounted at /userdir. Default size: 50Gi.
    */
   userDirVolume?: VolumeSpec;
   /**
-   * Volume holding Orchest's state (database, message broker) when separateOrchestStateFromUserDir is true.
+   * Volume holding Orchest's state (database, message broker, celery's state) when separateOrchestStateFromUserDir is true: the claim orchest-state, ReadWriteOnce. Default size: 5Gi.
    */
   orchestStateVolume?: VolumeSpec;
   /**
-   * Size of the user directory volume (legacy form of userDirVolume.volumeSize).
+   * Size of the user directory volume (legacy form of userDirVolume.volumeSize, which wins when both are set, as Orchest's controller writes both). Default: 50Gi.
    */
   userDirVolumeSize?: string;
   /**
@@ -232,7 +232,7 @@ export interface OrchestResourcesSpec {
    */
   separateOrchestStateFromUserDir?: boolean;
   /**
-   * Size of the Orchest state volume (legacy form of orchestStateVolume.volumeSize).
+   * Size of the Orchest state volume when separateOrchestStateFromUserDir is true (legacy form of orchestStateVolume.volumeSize, which wins when both are set; Orchest's controller writes it in every CR). Default: 5Gi.
    */
   orchestStateVolumeSize?: string;
   /**
@@ -247,7 +247,7 @@ export interface VolumeSpec {
    */
   volumeSize?: string;
   /**
-   * Path where the volume is mounted in the components that use it.
+   * Accepted for compatibility and ignored, as Orchest's controller ignores it: the components mount their volumes at fixed paths (the user directory at /userdir).
    */
   mountPath?: string;
   /**
@@ -336,9 +336,33 @@ export interface OrchestClusterStatus {
    */
   observedGeneration?: number;
   /**
-   * Coarse lifecycle phase: Pending, Deploying, Running, Updating, Pausing, Paused, Degraded or Deleting. Use the conditions for decisions.
+   * Coarse lifecycle phase: Deploying, Running, Updating, Pausing, Paused, Degraded or Deleting. Use the conditions for decisions.
    */
-  phase?: string;
+  phase?: "Deploying" | "Running" | "Updating" | "Pausing" | "Paused" | "Degraded" | "Deleting";
+  /**
+   * The phase in the names of Orchest's controller, which Orchest's orchest-cli and UI read (orchest status, update, restart): Deploying Third Parties, Deploying Orchest Control Plane, Running, Updating, Restarting, Stopping, Stopped, Starting, Error or Deleting.
+   */
+  state?:
+    | "Initializing"
+    | "Deploying Third Parties"
+    | "Deployed Third Parties"
+    | "Deploying Orchest Control Plane"
+    | "Deployed Orchest Control Plane"
+    | "Restarting"
+    | "Starting"
+    | "Running"
+    | "Stopping"
+    | "Cleanup"
+    | "Stopped"
+    | "Updating"
+    | "Error"
+    | "Unknown"
+    | "Unhealthy"
+    | "Deleting";
+  /**
+   * When the operator last acted on an orchest.io/restart request; stamped on every pod template, so a new value rolls every pod.
+   */
+  restartedAt?: string;
   /**
    * The Orchest version that is fully rolled out.
    */

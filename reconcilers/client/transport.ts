@@ -2,6 +2,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { ApiError, type StatusCause } from "./errors.js";
+import { traceRequest } from "../tracing/index.js";
 import { RequestCounter, verbOf } from "./request-counter.js";
 
 export interface RequestOptions {
@@ -111,7 +112,7 @@ export class Transport {
         status,
         seconds: (performance.now() - started) / 1000,
       });
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    const res = await traceRequest(method, path, () => new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = (this.server.protocol === "https:" ? https : http).request(
         {
           ...requestOptions,
@@ -130,7 +131,7 @@ export class Transport {
         reject(err);
       });
       req.end(body);
-    });
+    }));
     record(res.statusCode ?? 0);
     if ((res.statusCode ?? 0) >= 300) throw await apiErrorOf(res, method, path);
     return res;

@@ -3,6 +3,7 @@ import { objectKey, parseObjectKey, type KubeObject } from "../client/object.js"
 import { silentLogger, type Logger } from "../log.js";
 import type { RateLimiter } from "../queue/rate-limiter.js";
 import { WorkQueue, type QueueMetrics } from "../queue/work-queue.js";
+import { traceReconcile } from "../tracing/index.js";
 import { toSelf, type MapFunc } from "./mappers.js";
 import type { UpdatePredicate } from "./predicates.js";
 import { TerminalError, type Reconciler } from "./reconciler.js";
@@ -119,7 +120,7 @@ export class Controller {
       const started = performance.now();
       let outcome: ReconcileOutcome = "success";
       try {
-        const result = await this.options.reconciler(parseObjectKey(key), { signal: this.abort.signal });
+        const result = await traceReconcile(this.options.name, key, () => this.options.reconciler(parseObjectKey(key), { signal: this.abort.signal }));
         this.queue.forget(key);
         if (result?.requeueAfter) {
           outcome = "requeue_after";

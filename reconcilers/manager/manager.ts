@@ -6,6 +6,7 @@ import { KubeClient } from "../client/client.js";
 import { Controller, type ControllerOptions } from "../controller/controller.js";
 import { EventRecorder } from "../events/recorder.js";
 import { jsonLogger, type Logger } from "../log.js";
+import { flushTraces } from "../tracing/index.js";
 import { LeaderElector, type LeaderElectionOptions } from "./leader-election.js";
 import { ManagerMetrics } from "./metrics.js";
 import { startProbeServer } from "./probes.js";
@@ -116,6 +117,7 @@ export class Manager {
     await this.probes?.close();
     this.client.close();
     this.electionClient?.close();
+    await flushTraces();
     this.logger.info("stopped");
   }
 

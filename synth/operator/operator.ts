@@ -2,7 +2,7 @@
  * The operator's own manifests as one cdk8s construct: the single source of
  * `orchest install` and of the Helm chart in charts/orchest-operator.
  */
-import { Duration, Size } from "cdk8s";
+import { ApiObject, Duration, JsonPatch, Size } from "cdk8s";
 import * as kplus from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { LEASE_RULES, operatorClusterRules, type ResourceRule } from "./rules.js";
@@ -32,6 +32,33 @@ export interface OrchestOperatorProps {
   readonly resources?: kplus.ContainerResources;
   /** Port of /healthz, /readyz and /metrics (the engine serves them on one port). @default 8080 */
   readonly httpPort?: number;
+  /** Labels of the nodes the operator may run on (`spec.nodeSelector`). @default any node */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Taints the operator's pods tolerate (`spec.tolerations`). @default none */
+  readonly tolerations?: readonly Toleration[];
+  /** A PodDisruptionBudget that lets evictions take at most this many operator pods at once. @default none */
+  readonly podDisruptionBudget?: { readonly maxUnavailable: number };
+  /** Prometheus Operator objects that scrape /metrics (monitoring.coreos.com/v1). @default none */
+  readonly monitoring?: OperatorMonitoring;
+}
+
+/** A core/v1 Toleration. */
+export interface Toleration {
+  readonly key?: string;
+  readonly operator?: "Equal" | "Exists";
+  readonly value?: string;
+  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  readonly tolerationSeconds?: number;
+}
+
+/** How the Prometheus Operator finds the operator's /metrics. */
+export interface OperatorMonitoring {
+  /** A ServiceMonitor on the metrics Service. */
+  readonly serviceMonitor?: boolean;
+  /** A PodMonitor on the operator's pods (for Prometheus set up without Service discovery). */
+  readonly podMonitor?: boolean;
+  /** Scrape interval. @default "30s" */
+  readonly interval?: string;
 }
 
 /** Defaults of `OrchestOperatorProps` (also the chart's values.yaml). */
@@ -47,7 +74,29 @@ export const OPERATOR_DEFAULTS = {
     memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
   } as kplus.ContainerResources,
   httpPort: 8080,
-} as const satisfies Required<OrchestOperatorProps>;
+} as const satisfies Required<Omit<OrchestOperatorProps, OptionalObjects>>;
+
+/** Props that add objects or fields only when set. */
+type OptionalObjects = "podDisruptionBudget" | "monitoring" | "nodeSelector" | "tolerations";
+type ResolvedProps = Required<Omit<OrchestOperatorProps, OptionalObjects>> & Pick<OrchestOperatorProps, OptionalObjects>;
+
+/** Interval of the monitors when `monitoring.interval` is not set. */
+export const DEFAULT_SCRAPE_INTERVAL = "30s";
+
+/**
+ * Pod and container hardening of the Pod Security Standards' "restricted" profile; the chart's test pod uses it too.
+ * seccompProfile is set on the pod by a patch: cdk8s-plus-28's pod security context has no such prop.
+ */
+export const POD_SECCOMP = { type: "RuntimeDefault" } as const;
+const CONTAINER_SECURITY: kplus.ContainerSecurityContextProps = {
+  ensureNonRoot: true,
+  user: 65532,
+  group: 65532,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: [kplus.Capability.ALL] },
+  seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+};
 
 /** Labels of every object of the operator; the first two select its pods. */
 export const OPERATOR_LABELS = {
@@ -64,7 +113,8 @@ const custom = (r: ResourceRule): kplus.ApiResource => kplus.ApiResource.custom(
 /**
  * Namespace (optional), ServiceAccount, least-privilege ClusterRole and
  * binding, a Role for the leader-election Lease in the operator's namespace,
- * the Deployment (probes on /healthz and /readyz) and a metrics Service.
+ * the Deployment (probes on /healthz and /readyz), a metrics Service and,
+ * when asked, a PodDisruptionBudget, a ServiceMonitor and a PodMonitor.
  */
 export class OrchestOperator extends Construct {
   public readonly serviceAccount: kplus.ServiceAccount;
@@ -74,7 +124,7 @@ export class OrchestOperator extends Construct {
 
   constructor(scope: Construct, id: string, props: OrchestOperatorProps = {}) {
     super(scope, id);
-    const p = { ...OPERATOR_DEFAULTS, ...props };
+    const p: ResolvedProps = { ...OPERATOR_DEFAULTS, ...props };
     if (p.replicas > 1 && !p.leaderElection) {
       throw new Error(`replicas: ${p.replicas} needs leaderElection: true, or two operators would reconcile the same clusters at once`);
     }
@@ -97,9 +147,23 @@ export class OrchestOperator extends Construct {
       ports: [{ name: "http-metrics", port: p.httpPort, targetPort: p.httpPort }],
     });
     for (const [k, v] of Object.entries(SELECTOR)) this.metricsService.selectLabel(k, v);
+
+    const selector = { matchLabels: { ...SELECTOR } };
+    if (p.podDisruptionBudget) {
+      new ApiObject(this, "pod-disruption-budget", { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: meta(), spec: { maxUnavailable: p.podDisruptionBudget.maxUnavailable, selector } });
+    }
+    const endpoint = { path: "/metrics", interval: p.monitoring?.interval ?? DEFAULT_SCRAPE_INTERVAL };
+    if (p.monitoring?.serviceMonitor) {
+      const spec = { selector, endpoints: [{ port: "http-metrics", ...endpoint }] };
+      new ApiObject(this, "service-monitor", { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: meta(), spec });
+    }
+    if (p.monitoring?.podMonitor) {
+      const spec = { selector, podMetricsEndpoints: [{ port: "http", ...endpoint }] };
+      new ApiObject(this, "pod-monitor", { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: meta(), spec });
+    }
   }
 
-  private operatorDeployment(p: Required<OrchestOperatorProps>, metadata: { name: string; namespace?: string; labels: Record<string, string> }): kplus.Deployment {
+  private operatorDeployment(p: ResolvedProps, metadata: { name: string; namespace?: string; labels: Record<string, string> }): kplus.Deployment {
     const probe = (path: string) => kplus.Probe.fromHttpGet(path, { port: p.httpPort, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(2) });
     const deployment = new kplus.Deployment(this, "deployment", {
       metadata,
@@ -113,6 +177,8 @@ export class OrchestOperator extends Construct {
           name: "operator",
           image: p.image,
           imagePullPolicy: p.imagePullPolicy as kplus.ImagePullPolicy,
+          // The image's default command may be another of its programs (one image serves operator, api and agent).
+          command: ["orchest-operator"],
           args: [`--leader-elect=${p.leaderElection}`, `--http-port=${p.httpPort}`],
           // The Lease lives in the pod's namespace and is held under the pod's name.
           envVariables: {
@@ -122,11 +188,14 @@ export class OrchestOperator extends Construct {
           ports: [{ name: "http", number: p.httpPort }],
           liveness: probe("/healthz"),
           readiness: probe("/readyz"),
-          securityContext: { ensureNonRoot: true, user: 65532, group: 65532, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+          securityContext: CONTAINER_SECURITY,
           resources: p.resources,
         },
       ],
     });
+    ApiObject.of(deployment).addJsonPatch(JsonPatch.add("/spec/template/spec/securityContext/seccompProfile", POD_SECCOMP));
+    if (p.nodeSelector) ApiObject.of(deployment).addJsonPatch(JsonPatch.add("/spec/template/spec/nodeSelector", p.nodeSelector));
+    if (p.tolerations) ApiObject.of(deployment).addJsonPatch(JsonPatch.add("/spec/template/spec/tolerations", p.tolerations));
     deployment.select(kplus.LabelSelector.of({ labels: SELECTOR }));
     for (const [k, v] of Object.entries(OPERATOR_LABELS)) deployment.podMetadata.addLabel(k, v);
     return deployment;

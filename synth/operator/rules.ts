@@ -31,9 +31,13 @@ export const MANAGED_RULES: readonly ResourceRule[] = [
   ...each("orchest.io", ["orchestclusters/status"], ["get", "update", "patch"]),
   ...each("orchest.io", ["orchestclusters/finalizers"], ["update"]),
   ...each("", ["services", "configmaps", "secrets", "persistentvolumeclaims", "serviceaccounts"], MANAGE),
+  // The one-shot pods of a wave (Orchest's orchest-api-cleanup while pausing).
+  ...each("", ["pods"], MANAGE),
   ...each("apps", ["deployments", "statefulsets", "daemonsets"], MANAGE),
   ...each("rbac.authorization.k8s.io", ["roles", "rolebindings", "clusterroles", "clusterrolebindings"], MANAGE),
   ...each("networking.k8s.io", ["ingresses"], MANAGE),
+  // The ingress-nginx IngressClass the Ingresses name, found by its controller as Orchest finds it.
+  ...each("networking.k8s.io", ["ingressclasses"], READ),
   ...each("", ["nodes"], READ),
   ...each("", ["events"], RECORD),
   ...each("events.k8s.io", ["events"], RECORD),

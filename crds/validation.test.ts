@@ -1,0 +1,71 @@
+import test from "ava";
+import { readFileSync } from "node:fs";
+import YAML from "yaml";
+import { PACKAGE_ROOT } from "../cli/paths.js";
+import { installCrds, runProcess } from "../cli/testing.js";
+import { resolveContext } from "../synth/context.js";
+import { createTestNamespace, useTestbed } from "../testbed/index.js";
+import { InvalidObjectError, validate } from "./validation.js";
+import type { OrchestCluster } from "./types/index.js";
+
+const cluster = (spec: unknown, namespace = "orchest"): OrchestCluster =>
+  ({ apiVersion: "orchest.io/v1alpha1", kind: "OrchestCluster", metadata: { name: "c1", namespace }, spec }) as OrchestCluster;
+
+// One fault each: the API server stops at a type error, so a spec with several faults would not compare field by field.
+const FAULTS: ReadonlyArray<readonly [string, unknown]> = [
+  ["a number where a string goes", { postgres: { image: 5 } }],
+  ["a version that is not CalVer", { orchest: { version: "2022.10" } }],
+  ["a volume size that is not a quantity", { orchest: { resources: { userDirVolumeSize: "lots" } } }],
+  ["an unknown field", { orchest: { verison: "v2022.10.5" } }],
+  ["a list item without its required key", { orchest: { env: [{ value: "x" }] } }],
+  ["value and valueFrom in one env var", { orchest: { env: [{ name: "A", value: "x", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }] } }],
+  ["a rule with a fieldPath", { orchest: { resources: { userDirVolumeSize: "10Gi", userDirVolume: { volumeSize: "20Gi" } } } }],
+  ["an image with a scheme", { orchest: { orchestApi: { image: "https://registry.example.com/orchest-api:v1" } } }],
+];
+
+test("the example cluster is valid", (t) => {
+  const example = YAML.parse(readFileSync(`${PACKAGE_ROOT}/examples/orchestcluster.yaml`, "utf8"));
+  t.deepEqual(validate(example), []);
+});
+
+test("every problem of a spec is listed at once, each naming its field and the fix", (t) => {
+  const problems = validate(cluster({ postgres: { image: 5 }, orchest: { version: "2022.10", resources: { userDirVolumeSize: "lots" } } }));
+  t.deepEqual(problems, [
+    { path: "spec.postgres.image", message: "must be a string, not the number 5 (quote it, or write text)" },
+    {
+      path: "spec.orchest.version",
+      message: 'must be CalVer vYYYY.MM.N, for example v2022.10.5 (a leading v, a four-digit year, a two-digit month, a patch number); got "2022.10"',
+    },
+    { path: "spec.orchest.resources.userDirVolumeSize", message: 'must be a positive quantity such as 50Gi; got "lots"' },
+  ]);
+});
+
+test("an unknown field names the fields that are known there", (t) => {
+  const [problem] = validate(cluster({ orchest: { verison: "v2022.10.5" } }));
+  t.is(problem?.path, "spec.orchest.verison");
+  t.regex(problem!.message, /^unknown field \(remove it or fix its spelling; known fields here: version, registry, /);
+});
+
+test("the construct's entry point refuses what the CRD refuses", (t) => {
+  const error = t.throws(() => resolveContext(cluster({ orchest: { resources: { userDirVolumeSize: "lots" } } }), { nodes: [] }), { instanceOf: InvalidObjectError });
+  t.deepEqual(error?.problems.map((p) => p.path), ["spec.orchest.resources.userDirVolumeSize"]);
+});
+
+/** Field paths in the API server's refusal of a dry-run create. */
+function refusedFields(stderr: string): string[] {
+  const unknown = [...stderr.matchAll(/unknown field "([^"]+)"/g)].map((m) => m[1]!);
+  const invalid = [...stderr.matchAll(/(?:^\* |is invalid: )([\w.[\]]+): /gm)].map((m) => m[1]!);
+  return [...new Set([...unknown, ...invalid])].sort();
+}
+
+test("each fault is found at the field where the API server finds it (server dry run)", async (t) => {
+  const tb = await useTestbed();
+  await installCrds();
+  const namespace = await createTestNamespace(tb.kubeConfig, "validation");
+  for (const [what, spec] of FAULTS) {
+    const object = cluster(spec, namespace);
+    const server = await runProcess("kubectl", ["create", "--dry-run=server", "-f", "-"], JSON.stringify(object));
+    t.not(server.code, 0, `the API server refuses ${what}`);
+    t.deepEqual(validate(object).map((p) => p.path).sort(), refusedFields(server.stderr), `${what}: ${server.stderr}`);
+  }
+});
