@@ -1,5 +1,5 @@
 // The generic reconcile engine: everything a controller needs, nothing about any particular product.
-export { KubeClient, type ListOptions, type ObjectList, type PatchType, type DeleteOptions } from "./client/client.js";
+export { KubeClient, type ListOptions, type ObjectList, type PatchType, type DeleteOptions, type CallOptions } from "./client/client.js";
 export { Transport, type TransportOptions, type RequestOptions } from "./client/transport.js";
 export { ResourceMapper, resourcePath, type ApiResource } from "./client/discovery.js";
 export { RequestCounter, WRITE_VERBS, type Verb, type RequestRecord } from "./client/request-counter.js";
@@ -17,6 +17,9 @@ export { TerminalError, type Reconciler, type Request, type Result, type Reconci
 export { toSelf, toControllerOwner, type MapFunc } from "./controller/mappers.js";
 export { generationChanged, labelsChanged, annotationsChanged, anyOf, type UpdatePredicate } from "./controller/predicates.js";
 export { Applier, DEFAULT_LAST_APPLIED_ANNOTATION, DEFAULT_WAVE_ANNOTATION, DEFAULT_IMMUTABLE_ANNOTATION, type ApplierOptions, type ChangeSet, type Action } from "./apply/applier.js";
+export type { ApplyAction } from "./apply/apply.js";
+export type { FieldSet } from "./apply/last-applied.js";
+export type { Json, JsonObject } from "./apply/json.js";
 export { ImmutableFieldError, type ImmutablePolicy } from "./apply/recreate.js";
 export { cacheReader, apiReader, type LiveReader, type CacheReaderOptions } from "./apply/live.js";
 export { diff, mergeOwned, type PatchOperation } from "./apply/diff.js";

@@ -20,6 +20,8 @@ export interface CacheReaderOptions {
  * outside the label scope reads as absent: a create of it meets AlreadyExists, and the applier reads it
  * from the server. A type that cannot sync (no such CRD, no RBAC to list and watch it) fails the read with
  * its name, and its informer is removed, so the next read starts afresh instead of waiting forever.
+ * Give it the scope of the controller's own watch of the kind: the event that starts a reconcile and the
+ * read it makes then come from one cache, which cannot be behind itself.
  */
 export function cacheReader(informers: SharedInformers, options: CacheReaderOptions = {}): LiveReader {
   const scope = options.labelSelector ? { labelSelector: options.labelSelector } : {};

@@ -14,13 +14,14 @@ export class FaultProxy {
     private readonly target: URL,
   ) {}
 
-  /** Starts a proxy on loopback to the current cluster of `kubeConfig`. */
+  /** Starts a proxy to the current cluster of `kubeConfig`, on the same host, another port. */
   static async start(kubeConfig: KubeConfig): Promise<FaultProxy> {
     const target = new URL(kubeConfig.getCurrentCluster()!.server);
     const server = net.createServer();
     const proxy = new FaultProxy(server, target);
     server.on("connection", (client) => proxy.accept(client));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    // On the apiserver's own address: the client's TLS check of the host name still holds.
+    await new Promise<void>((resolve) => server.listen(0, target.hostname, resolve));
     return proxy;
   }
 
