@@ -19,7 +19,6 @@ const FAULTS: ReadonlyArray<readonly [string, unknown]> = [
   ["an unknown field", { orchest: { verison: "v2022.10.5" } }],
   ["a list item without its required key", { orchest: { env: [{ value: "x" }] } }],
   ["value and valueFrom in one env var", { orchest: { env: [{ name: "A", value: "x", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }] } }],
-  ["a rule with a fieldPath", { orchest: { resources: { userDirVolumeSize: "10Gi", userDirVolume: { volumeSize: "20Gi" } } } }],
   ["an image with a scheme", { orchest: { orchestApi: { image: "https://registry.example.com/orchest-api:v1" } } }],
 ];
 

@@ -16,15 +16,16 @@ export * from "./images.js";
 export * from "./labels.js";
 export { OrchestChart, type OrchestChartProps } from "./chart.js";
 // The chart's components, for apps that reach into them (e.g. add a patch to one Deployment).
-export { AuthServer } from "./auth-server.js";
+export { AuthServer, type AuthServerProps } from "./auth-server.js";
 export { BuildkitDaemon, type BuildkitDaemonProps } from "./buildkit-daemon.js";
 export { CeleryWorker, type CeleryWorkerProps } from "./celery-worker.js";
 export { DockerRegistry, type DockerRegistryProps } from "./docker-registry.js";
 export { NodeAgent, type NodeAgentProps } from "./node-agent.js";
 export { OrchestApi, type OrchestApiProps } from "./orchest-api.js";
+export { OrchestApiCleanup, type OrchestApiCleanupProps } from "./orchest-api-cleanup.js";
 export { OrchestDatabase } from "./orchest-database.js";
 export { OrchestVolumes, type OrchestVolumesProps } from "./volumes.js";
-export { OrchestWebserver } from "./orchest-webserver.js";
+export { OrchestWebserver, type OrchestWebserverProps } from "./orchest-webserver.js";
 export { RabbitmqServer } from "./rabbitmq-server.js";
 export type { StatefulComponentProps } from "./stateful-component.js";
 export type { WebComponentProps } from "./web-component.js";
