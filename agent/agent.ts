@@ -1,4 +1,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { ImageBuild, ImageLocation, OrchestCluster } from "../crds/types/index.js";
 import { Manager, type GroupVersionKind, type KubeClient, type KubeObject, type Logger } from "../reconcilers/index.js";
 import { PeerBlobServer, type PeerContent } from "./peer/blob-server.js";
@@ -25,16 +27,23 @@ export interface AgentOptions {
   /** host:port of the in-cluster registry, as in image references. */
   readonly registryHost: string;
   readonly registryPlainHttp: boolean;
-  /** Serve this node's images to peers and pull from peers; absent: registry only. */
+  /** The registry's CA (PEM), when its certificate is not one the runtime trusts by itself. */
+  readonly registryCa?: string | Buffer;
+  /**
+   * Where the runtime reads its registry settings (containerd's config_path, docker's certs.d): the agent writes
+   * the registry's entry there (its CA; on containerd the peers as mirrors). Absent: the runtime's as they are.
+   */
+  readonly hostsDir?: string;
+  /** Serve this node's images to peers and pull from peers (containerd, with a hostsDir); absent: registry only. */
   readonly peers?: {
     readonly content: PeerContent;
     readonly listenHost: string;
     readonly listenPort: number;
     /** Address other agents reach; defaults to the listening one. */
     readonly advertise?: string;
-    /** containerd's config_path, where the mirror entry for the registry is written. */
-    readonly hostsDir: string;
   };
+  /** /healthz, /readyz and /metrics; absent: no HTTP server. */
+  readonly probes?: { readonly host: string; readonly port: number };
   readonly verifyEveryMs?: number;
   readonly maxPulls?: number;
   readonly maxPullsPerHost?: number;
@@ -51,7 +60,12 @@ export interface RunningAgent {
 
 /** The node-agent: two controllers on one manager (wanted images → this node's locations; each location → runtime). */
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
-  const manager = new Manager({ kubeConfig: options.kubeConfig, name: `orchest-node-agent-${options.node}`, ...(options.logger && { logger: options.logger }) });
+  const manager = new Manager({
+    kubeConfig: options.kubeConfig,
+    name: `orchest-node-agent-${options.node}`,
+    ...(options.logger && { logger: options.logger }),
+    ...(options.probes && { probes: options.probes }),
+  });
   const { informers, client } = manager;
   const scope = { namespace: options.namespace };
   const locations = informers.informerFor(IMAGE_LOCATION, scope);
@@ -74,7 +88,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   const peer = options.peers && (await PeerBlobServer.start({ content: options.peers.content, host: options.peers.listenHost, port: options.peers.listenPort }));
   const identity = new NodeIdentity(client, options.node, peer && (options.peers?.advertise ?? peer.address));
-  const mirrors = options.peers && new MirrorHosts(options.peers.hostsDir, options.registryHost, options.registryPlainHttp);
+  const trust = options.hostsDir !== undefined ? trustRegistry(options.driver.runtime, options.hostsDir, options.registryHost, options.registryPlainHttp, options.registryCa) : undefined;
+  if (options.peers && !trust) throw new Error("peers need the hosts dir where containerd reads the mirror entry (--hosts-dir)");
+  const mirrors = options.peers ? trust : undefined;
 
   const maxPulls = options.maxPulls ?? 2;
   const locationController = manager.addController({
@@ -122,6 +138,19 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       options.driver.close();
     },
   };
+}
+
+/**
+ * Makes the node's runtime trust the registry: containerd through a hosts.toml (which also lists the peers),
+ * docker through certs.d/<host>/ca.crt. Returns containerd's entry, for the peers.
+ */
+function trustRegistry(runtime: string, hostsDir: string, registryHost: string, plainHttp: boolean, ca: string | Buffer | undefined): MirrorHosts | undefined {
+  if (runtime === "containerd") return new MirrorHosts(hostsDir, registryHost, plainHttp, ca);
+  if (ca !== undefined) {
+    mkdirSync(join(hostsDir, registryHost), { recursive: true });
+    writeFileSync(join(hostsDir, registryHost, "ca.crt"), ca);
+  }
+  return undefined;
 }
 
 async function listAll(client: KubeClient, gvk: GroupVersionKind, namespace: string): Promise<KubeObject[]> {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The node-agent process: one per node (a DaemonSet pod), NODE_NAME from the downward API.
 import { KubeConfig } from "@kubernetes/client-node";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { jsonLogger } from "../reconcilers/index.js";
 import { startAgent } from "./agent.js";
@@ -10,11 +11,13 @@ import { ContainerdDriver } from "./runtime/containerd-driver.js";
 import { ContainerdStore } from "./runtime/containerd-store.js";
 import { DockerDriver } from "./runtime/docker-driver.js";
 
-const usage = `usage: orchest-node-agent --registry HOST:PORT [--node NAME] [--namespace NS]
-  [--runtime containerd|docker] [--runtime-socket PATH] [--registry-plain-http]
-  [--peer-listen HOST:PORT] [--peer-advertise HOST:PORT] [--hosts-dir DIR]
+const usage = `usage: orchest-agent --registry HOST:PORT [--node NAME] [--namespace NS]
+  [--runtime containerd|docker] [--runtime-socket PATH] [--registry-plain-http] [--registry-ca FILE]
+  [--hosts-dir DIR] [--peer-listen HOST:PORT] [--peer-advertise HOST:PORT] [--http-listen HOST:PORT]
   [--verify-interval SECONDS] [--max-pulls N] [--max-pulls-per-registry N] [--wave-fanout N] [--wave-timeout SECONDS]
-Peers (serving this node's images, pulling from other nodes) need --peer-listen and --hosts-dir, on containerd.
+--hosts-dir: where the runtime reads registry settings (containerd's config_path, docker's certs.d); the agent
+writes the registry's CA there and, on containerd, the peers as mirrors. Peers (serving this node's images, pulling
+from other nodes) need --peer-listen, on containerd. --http-listen serves /healthz, /readyz and /metrics.
 Kubernetes access: in-cluster service account, or KUBECONFIG.`;
 
 function fail(message: string): never {
@@ -37,9 +40,11 @@ function options() {
       "runtime-socket": { type: "string" },
       registry: { type: "string", default: process.env.ORCHEST_REGISTRY ?? "" },
       "registry-plain-http": { type: "boolean", default: false },
+      "registry-ca": { type: "string", default: "" },
+      "http-listen": { type: "string", default: "" },
       "peer-listen": { type: "string", default: "" },
       "peer-advertise": { type: "string" },
-      "hosts-dir": { type: "string", default: "/etc/containerd/certs.d" },
+      "hosts-dir": { type: "string", default: "" },
       "verify-interval": { type: "string", default: "60" },
       "max-pulls": { type: "string", default: "2" },
       "max-pulls-per-registry": { type: "string", default: "2" },
@@ -57,7 +62,16 @@ function options() {
   if (values.runtime !== "containerd" && values.runtime !== "docker") fail(`--runtime: "${values.runtime}" is neither containerd nor docker`);
   const peerListen = /^(.+):(\d+)$/.exec(values["peer-listen"]!);
   if (values["peer-listen"] && !peerListen) fail(`--peer-listen: "${values["peer-listen"]}" is not HOST:PORT`);
+  const httpListen = /^(.+):(\d+)$/.exec(values["http-listen"]!);
+  if (values["http-listen"] && !httpListen) fail(`--http-listen: "${values["http-listen"]}" is not HOST:PORT`);
+  let registryCa: Buffer | undefined;
+  try {
+    registryCa = values["registry-ca"] ? readFileSync(values["registry-ca"]) : undefined;
+  } catch (error) {
+    fail(`--registry-ca: cannot read ${values["registry-ca"]} (${(error as Error).message}). Fix: mount the registry's CA there, or leave the flag out.`);
+  }
   if (peerListen && values.runtime !== "containerd") fail("--peer-listen: peers need containerd (its content store and hosts dir)");
+  if (peerListen && !values["hosts-dir"]) fail("--peer-listen: peers need --hosts-dir, where containerd reads the mirror entry (its config_path)");
   return {
     node: values.node,
     namespace: values.namespace!,
@@ -65,7 +79,9 @@ function options() {
     socket: values["runtime-socket"] ?? (values.runtime === "docker" ? "/var/run/docker.sock" : "/run/containerd/containerd.sock"),
     registryHost: values.registry,
     plainHttp: values["registry-plain-http"]!,
+    registryCa,
     peerListen: peerListen && { host: peerListen[1]!.replace(/^\[|\]$/g, ""), port: Number(peerListen[2]) },
+    httpListen: httpListen && { host: httpListen[1]!.replace(/^\[|\]$/g, ""), port: Number(httpListen[2]) },
     peerAdvertise: values["peer-advertise"],
     hostsDir: values["hosts-dir"]!,
     verifyEveryMs: positive("verify-interval", values["verify-interval"]) * 1000,
@@ -80,7 +96,7 @@ async function main(): Promise<void> {
   const opts = options();
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
-  const registry = new RegistryClient({ plainHttp: (host) => opts.plainHttp && host === opts.registryHost });
+  const registry = new RegistryClient({ plainHttp: (host) => opts.plainHttp && host === opts.registryHost, ...(opts.registryCa && { ca: opts.registryCa }) });
   const driver = opts.runtime === "docker" ? new DockerDriver(opts.socket) : new ContainerdDriver({ socket: opts.socket, registry });
   const store = opts.peerListen ? new ContainerdStore(opts.socket) : undefined;
   const agent = await startAgent({
@@ -91,16 +107,18 @@ async function main(): Promise<void> {
     registry,
     registryHost: opts.registryHost,
     registryPlainHttp: opts.plainHttp,
+    ...(opts.registryCa && { registryCa: opts.registryCa }),
+    ...(opts.hostsDir && { hostsDir: opts.hostsDir }),
     ...(opts.peerListen &&
       store && {
         peers: {
           content: containerdPeerContent(store),
           listenHost: opts.peerListen.host,
           listenPort: opts.peerListen.port,
-          hostsDir: opts.hostsDir,
           ...(opts.peerAdvertise && { advertise: opts.peerAdvertise }),
         },
       }),
+    ...(opts.httpListen && { probes: opts.httpListen }),
     verifyEveryMs: opts.verifyEveryMs,
     maxPulls: opts.maxPulls,
     maxPullsPerHost: opts.maxPullsPerHost,

@@ -10,7 +10,17 @@ import { join } from "node:path";
 export class MirrorHosts {
   private readonly inUse = new Map<string, number>();
 
-  constructor(private readonly hostsDir: string, private readonly registryHost: string, private readonly plainHttp: boolean) {
+  /** `ca`: the registry's CA certificate (PEM), written beside the file and named in it. */
+  constructor(
+    private readonly hostsDir: string,
+    private readonly registryHost: string,
+    private readonly plainHttp: boolean,
+    private readonly ca?: string | Buffer,
+  ) {
+    if (ca !== undefined) {
+      mkdirSync(join(hostsDir, registryHost), { recursive: true });
+      writeFileSync(join(hostsDir, registryHost, "ca.crt"), ca);
+    }
     this.write();
   }
 
@@ -33,7 +43,8 @@ export class MirrorHosts {
     const mirrors = [...this.inUse.keys()].map((peer) => `[host."http://${peer}"]\n  capabilities = ["pull", "resolve"]\n`);
     // The registry is a host entry of its own, after the mirrors: containerd 1.6 cannot decode a file with no
     // host entry ("invalid `host` tree") and then ignores it, falling back to HTTPS.
-    const registry = `[host."${scheme}://${this.registryHost}"]\n  capabilities = ["pull", "resolve"]\n`;
+    const ca = this.ca !== undefined ? `  ca = "${join(dir, "ca.crt")}"\n` : "";
+    const registry = `[host."${scheme}://${this.registryHost}"]\n  capabilities = ["pull", "resolve"]\n${ca}`;
     const file = join(dir, "hosts.toml");
     writeFileSync(`${file}.tmp`, [`server = "${scheme}://${this.registryHost}"\n`, ...mirrors, registry].join("\n"));
     renameSync(`${file}.tmp`, file);

@@ -40,7 +40,7 @@ export function wantedImages({ builds, locations, clusters }: WantedSources): Ma
   };
   for (const build of builds) {
     if (build.status?.phase === "Succeeded" && build.status.digest && !build.metadata?.deletionTimestamp) {
-      add({ image: build.spec.image, digest: build.status.digest, ...(build.status.node && { builtOn: build.status.node }) });
+      add({ image: build.status.image ?? build.spec.image, digest: build.status.digest, ...(build.status.node && { builtOn: build.status.node }) });
     }
   }
   for (const location of locations) {

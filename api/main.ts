@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     analytics: opts.analytics !== undefined,
   });
 
-  addImageBuildController(manager, scope);
+  addImageBuildController(manager, { ...scope, builderImages: opts.builderImages, ...(opts.registryHost && { registryHost: opts.registryHost }) });
   addPipelineRunController(manager, { ...scope, onTransition: recordRunEvents(outbox) });
   const buildLogs = new BuildLogs({ source: podLogSource(manager.client.transport), builds: manager.informers.informerFor(IMAGE_BUILD, scope) });
 

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { DEFAULT_BUILDER_IMAGES, type BuilderImages } from "./builds/index.js";
 import { AddressPolicy, DEFAULT_MAX_ATTEMPTS, SVIX_SCHEDULE_MS } from "./events/index.js";
 
 export const USAGE = `usage: orchest-api [flags]
@@ -16,6 +17,9 @@ export const USAGE = `usage: orchest-api [flags]
   --max-attempts N               attempts before a delivery is dead-lettered, unless its subscriber says (default ${DEFAULT_MAX_ATTEMPTS})
   --retention DURATION           how long Delivered records are kept (default 24h)
   --leader-elect true|false      only the lease holder delivers (default true)
+  --registry HOST                the in-cluster registry: builds are named after it (default: spec.image as written)
+  --builder-image-buildctl REF   builder image of containerd nodes (default: this project's release's)
+  --builder-image-docker REF     builder image of docker nodes (default: this project's release's)
 Durations: 250ms, 5s, 5m, 2h. Kubernetes access: in-cluster service account, or KUBECONFIG.`;
 
 export interface ApiOptions {
@@ -30,6 +34,8 @@ export interface ApiOptions {
   maxAttempts: number;
   retentionMs: number;
   leaderElect: boolean;
+  registryHost?: string;
+  builderImages: BuilderImages;
 }
 
 const LOOPBACK = ["127.0.0.0/8", "::1/128"];
@@ -53,6 +59,9 @@ export function parseApiOptions(args: string[], env: NodeJS.ProcessEnv = process
       "max-attempts": { type: "string", default: String(DEFAULT_MAX_ATTEMPTS) },
       retention: { type: "string", default: "24h" },
       "leader-elect": { type: "string", default: "true" },
+      registry: { type: "string", default: "" },
+      "builder-image-buildctl": { type: "string", default: DEFAULT_BUILDER_IMAGES.buildkit },
+      "builder-image-docker": { type: "string", default: DEFAULT_BUILDER_IMAGES.docker },
     },
   });
   const backend = values["analytics-backend"]!;
@@ -76,6 +85,8 @@ export function parseApiOptions(args: string[], env: NodeJS.ProcessEnv = process
     maxAttempts: count("max-attempts", values["max-attempts"]!),
     retentionMs: duration("retention", values.retention!),
     leaderElect: boolean("leader-elect", values["leader-elect"]!),
+    ...(values.registry ? { registryHost: values.registry } : {}),
+    builderImages: { buildkit: values["builder-image-buildctl"]!, docker: values["builder-image-docker"]! },
   };
 }
 

@@ -1,119 +1,92 @@
 #!/usr/bin/env node
-// `npm start`: the main job on the embedded test bed. Boots a cluster with mixed runtimes (one docker node, two
-// containerd nodes), installs the CRDs, runs the operator, the api and a node-agent per containerd node, applies
-// examples/orchestcluster.yaml, shows the rollout until the cluster is Ready, prints what to run next, and keeps
-// everything up until Ctrl-C.
-import { execFileSync } from "node:child_process";
-import { dirname, join } from "node:path";
+// `npm start`: the main job on the embedded test bed. Boots a cluster of real nodes (three containerd, one docker)
+// and two simulated ones, pushes this project's images to its registry, installs the operator with its Helm chart,
+// and lets the operator deploy the platform (examples/orchestcluster-testbed.yaml): this project's api, node-agent,
+// buildkit-daemon and registry run as pods on the real nodes; the host runs no platform process. Prints what to
+// try next and keeps everything up until Ctrl-C.
+import { spawn } from "node:child_process";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startAgentProcess } from "../agent/testing/agent-process.js";
-import { installCrds } from "../operator/install.js";
 import { ensureBinaries } from "../testbed/binaries.js";
 import { Cluster } from "../testbed/cluster.js";
-import { ManagedProcess } from "../testbed/process.js";
 import { prefixedLog, seconds, stderrLog } from "../testbed/progress.js";
+import { REAL_NODE_LABEL } from "../testbed/real-node.js";
 
 const log = prefixedLog("orchest");
-const exampleCluster = fileURLToPath(new URL("../../examples/orchestcluster.yaml", import.meta.url));
-const operatorMain = fileURLToPath(new URL("../operator/main.js", import.meta.url));
-const apiMain = fileURLToPath(new URL("../api/main.js", import.meta.url));
+const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
+const cliMain = fileURLToPath(new URL("./main.js", import.meta.url));
 const NAMESPACE = "orchest";
 
-interface ClusterStatus {
-  phase?: string;
-  conditions?: Array<{ type: string; status: string; message?: string }>;
+/** Runs `orchest ...` as a user would, its output on ours. */
+function orchest(kubeconfig: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliMain, ...args], { stdio: ["ignore", "inherit", "inherit"], env: { ...env, KUBECONFIG: kubeconfig } });
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`orchest ${args.join(" ")} exited with ${code}`))));
+  });
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
   const cluster = await Cluster.start({
+    // Orchest's Python components (no image of theirs can be pulled here) are placed on the simulated nodes.
     nodes: [
-      { name: "worker-docker-1", runtime: "docker" },
-      { name: "worker-containerd-1", runtime: "containerd" },
-      { name: "worker-containerd-2", runtime: "containerd" },
+      { name: "simulated-1", runtime: "containerd" },
+      { name: "simulated-2", runtime: "containerd" },
     ],
+    containerd: false,
+    realNodes: [
+      { name: "containerd-1", runtime: "containerd" },
+      { name: "containerd-2", runtime: "containerd" },
+      { name: "containerd-3", runtime: "containerd" },
+      { name: "docker-1", runtime: "docker" },
+    ],
+    // Every pod that asks for a real node may have one: nothing here is meant for simulated nodes by default.
+    taintRealNodes: false,
     log: stderrLog,
   });
-  const processes: ManagedProcess[] = [];
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    log("stopping the operator, the api, the agents and the cluster ...");
-    await Promise.all(processes.map((p) => p.stop()));
+    log("stopping the cluster (the platform's pods go with its nodes) ...");
     await cluster.stop();
     process.exit(code);
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => void stop(0));
-  /** Fails with the log tail of a process of ours that died. */
-  const checkAlive = () => {
-    if (stopping) return;
-    const dead = processes.find((p) => !p.running);
-    if (dead) throw dead.failure("exited");
-  };
 
   try {
-    const bin = dirname((await ensureBinaries(stderrLog)).kubectl!);
-    const kubectl = (...args: string[]) => execFileSync(join(bin, "kubectl"), ["--kubeconfig", cluster.kubeconfig, ...args], { encoding: "utf8" });
-    log(`installed CRDs: ${installCrds(cluster.kubeconfig, join(bin, "kubectl")).join(", ")}`);
-    kubectl("create", "namespace", NAMESPACE);
-
-    const env = { ...process.env, KUBECONFIG: cluster.kubeconfig };
-    const node = (name: string, script: string, args: string[]) => new ManagedProcess(name, process.execPath, [script, ...args], join(cluster.dir, `${name}.log`), env);
-    processes.push(node("orchest-operator", operatorMain, ["--leader-elect=false", "--http-host=127.0.0.1", "--http-port=0"]));
-    processes.push(node("orchest-api", apiMain, [`--namespace=${NAMESPACE}`, "--leader-elect=false", "--listen=127.0.0.1:0"]));
-    const state = cluster.state();
-    for (const worker of state.nodes.filter((n) => n.containerd)) {
-      processes.push(
-        startAgentProcess({
-          kubeconfig: cluster.kubeconfig,
-          node: worker.name,
-          namespace: NAMESPACE,
-          socket: worker.containerd!.socket,
-          hostsDir: worker.containerd!.hostsDir,
-          registryHost: state.registry!.host,
-          extraArgs: ["--verify-interval=60", "--wave-timeout=60"],
-          logDir: cluster.dir,
-        }),
-      );
-    }
-    log(`running ${processes.map((p) => `${p.name} (pid ${p.pid})`).join(", ")}; logs in ${cluster.dir}`);
-
-    kubectl("apply", "-n", NAMESPACE, "-f", exampleCluster);
-    log("applied examples/orchestcluster.yaml; following the rollout:");
-    let last = "";
-    for (;;) {
-      checkAlive();
-      const status = JSON.parse(kubectl("get", "orchestclusters", "-n", NAMESPACE, "-o", "jsonpath={.items[0].status}") || "{}") as ClusterStatus;
-      const ready = status.conditions?.find((c) => c.type === "Ready");
-      const line = `  phase ${status.phase ?? "Pending"}: ${ready?.message ?? "waiting for the operator"}`;
-      if (line !== last) log(line);
-      last = line;
-      if (ready?.status === "True") break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    const binaries = await ensureBinaries(stderrLog);
+    const bin = dirname(binaries.kubectl!);
+    // kubectl and helm of the pinned versions first on PATH.
+    const env = { ...process.env, PATH: [...new Set(Object.values(binaries).map((path) => dirname(path))), process.env.PATH].join(":") };
+    const image = cluster.state().images!["orchest-gitops"]!;
+    log(`installing the operator from ${image} with its Helm chart, then the cluster:`);
+    const onRealNode = ["--node-selector", `${REAL_NODE_LABEL}=true`];
+    await orchest(cluster.kubeconfig, ["install", "--helm", "--image", image, ...onRealNode, "-f", example("orchestcluster-testbed.yaml"), "--timeout", "10m"], env);
+    const registry = cluster.state().registry!.host;
     process.stdout.write(
       [
         "",
-        `Orchest is Ready on the embedded cluster (${seconds(Date.now() - started)} from boot). In another shell:`,
+        `Orchest is Ready on the embedded cluster (${seconds(Date.now() - started)} from boot): the operator, api,`,
+        "node-agents, buildkit-daemons and registry run as pods on real nodes. In another shell:",
         `  export KUBECONFIG=${cluster.kubeconfig}`,
         `  export PATH=${bin}:$PATH`,
-        "  kubectl get orchest -A                      # every Orchest object, via the 'orchest' category",
-        `  kubectl get orchestclusters -n ${NAMESPACE} -o wide`,
-        `  kubectl get deploy,sts,ds -n ${NAMESPACE}`,
-        "  kubectl get nodes -o custom-columns=NAME:.metadata.name,RUNTIME:.status.nodeInfo.containerRuntimeVersion",
-        "  kubectl explain orchestcluster.spec.orchest",
-        `  kubectl patch oc cluster-1 -n ${NAMESPACE} --type merge -p '{"spec":{"orchest":{"version":"v2022.11.1"}}}'   # a rolling update`,
-        `  kubectl get imagelocations -n ${NAMESPACE}  # images on nodes, kept by the node-agents`,
-        `Logs of the operator, the api and the agents: ${cluster.dir}/*.log`,
+        "  kubectl get nodes -o wide                     # real nodes (containerd, docker) and simulated ones",
+        `  kubectl get pods -n ${NAMESPACE} -o wide         # the platform, node by node`,
+        "  kubectl get orchest -A                        # every Orchest object, via the 'orchest' category",
+        `  kubectl logs -n ${NAMESPACE} deploy/orchest-api    # this project's api`,
+        "An example build and an example run (examples/build.yaml, examples/pipelinerun.yaml):",
+        `  kubectl apply -n ${NAMESPACE} -f ${example("build.yaml")}`,
+        `  kubectl get ib,il -n ${NAMESPACE} -w            # built on a node, pushed, then Present on every node`,
+        `  kubectl apply -n ${NAMESPACE} -f ${example("pipelinerun.yaml")}`,
+        `  kubectl get plr,pods -n ${NAMESPACE} -o wide     # its steps, on nodes that hold the image`,
+        `The test bed's own registry (the project's images): ${registry}. Cluster folder and logs: ${cluster.dir}`,
         "Ctrl-C stops everything and removes its files.",
         "",
       ].join("\n"),
     );
-    for (;;) {
-      checkAlive();
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
+    await new Promise(() => undefined);
   } catch (error) {
     log(`failed: ${(error as Error).message}`);
     await stop(1);

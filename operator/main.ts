@@ -4,6 +4,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { parseArgs } from "node:util";
 import { Manager } from "../reconcilers/index.js";
+import { projectImagesBeside } from "../synth/project-images.js";
 import { addOrchestClusterController } from "./reconciler.js";
 
 const usage = `usage: orchest-operator [--leader-elect=true|false] [--lease-namespace NS] [--http-port PORT] [--http-host HOST]
@@ -46,7 +47,10 @@ async function main(): Promise<void> {
     probes: { host: opts.host, port: opts.port },
     ...(opts.leaderElect ? { leaderElection: { namespace: opts.leaseNamespace } } : {}),
   });
-  addOrchestClusterController(manager);
+  // The operator's own image (its Deployment says which): the api, node-agent, buildkitd and registry it deploys
+  // come from the same release, as Orchest's controller deployed its own node-agent.
+  const own = process.env.ORCHEST_OPERATOR_IMAGE;
+  addOrchestClusterController(manager, own ? { synth: { ownImages: projectImagesBeside(own) } } : {});
   manager.stopOnSignals();
   await manager.start();
 }

@@ -2,10 +2,13 @@ import * as kplus from "cdk8s-plus-28";
 import { Duration } from "cdk8s";
 import { Construct } from "constructs";
 import { envVariables, objectMeta, requests, rootContainerSecurity } from "./common.js";
-import type { DaemonSetPlan, SynthContext } from "./context.js";
+import { REGISTRY_TLS_SECRET, type DaemonSetPlan, type SynthContext } from "./context.js";
 import { confineToRuntimeGroup, groupLabels, groupObjectName } from "./runtime.js";
 
 const COMPONENT = "buildkit-daemon";
+/** Where buildkitd reads its config (a ConfigMap) and the registry's CA (from its TLS Secret). */
+const CONFIG_DIR = "/etc/orchest-buildkit";
+const REGISTRY_CA_DIR = "/tls-secret";
 
 /** Directory on the host where buildkitd's socket is exposed to builder pods. */
 export const BUILDKIT_SOCKET_DIR = "/run/orchest_buildkit";
@@ -54,15 +57,22 @@ export interface BuildkitDaemonProps {
  */
 export class BuildkitDaemon extends Construct {
   public readonly daemonSets: kplus.DaemonSet[] = [];
+  /** buildkitd.toml: trust of the in-cluster registry (its CA), for builds whose base image is there. */
+  public readonly config?: kplus.ConfigMap;
 
   constructor(scope: Construct, id: string, props: BuildkitDaemonProps) {
     super(scope, id);
     const ctx = props.context;
     const plans = ctx.daemonSets[COMPONENT];
-    for (const plan of plans) this.daemonSets.push(this.daemonSet(ctx, plan, plans));
+    if (plans.length === 0) return;
+    this.config = new kplus.ConfigMap(this, "config", {
+      metadata: objectMeta(ctx, COMPONENT, `${COMPONENT}-config`),
+      data: { "buildkitd.toml": `[registry."${ctx.registryHost}"]\n  ca = ["${REGISTRY_CA_DIR}/ca.crt"]\n` },
+    });
+    for (const plan of plans) this.daemonSets.push(this.daemonSet(ctx, plan, plans, this.config));
   }
 
-  private daemonSet(ctx: SynthContext, plan: DaemonSetPlan, plans: readonly DaemonSetPlan[]): kplus.DaemonSet {
+  private daemonSet(ctx: SynthContext, plan: DaemonSetPlan, plans: readonly DaemonSetPlan[], config: kplus.ConfigMap): kplus.DaemonSet {
     const group = plan.group;
     const groups = plans.map((p) => p.group);
     const scope = new Construct(this, group.suffix);
@@ -91,6 +101,7 @@ export class BuildkitDaemon extends Construct {
             "--containerd-worker=true",
             `--containerd-worker-addr=${group.socketPath}`,
             "--containerd-worker-namespace=k8s.io",
+            `--config=${CONFIG_DIR}/buildkitd.toml`,
           ],
           envVariables: envVariables(scope, name, plan.env),
           securityContext: rootContainerSecurity(true),
@@ -115,6 +126,11 @@ export class BuildkitDaemon extends Construct {
       host("buildkit-storage", "orchest-buildkit-storage", "/var/lib/orchest_buildkit", kplus.HostPathVolumeType.DIRECTORY_OR_CREATE),
       { propagation: kplus.MountPropagation.BIDIRECTIONAL },
     );
+    // buildkitd binds its own sockets from /run/buildkit into RUN containers, which the node's runc creates.
+    c.mount("/run/buildkit", host("run-buildkit", "run-buildkit", "/run/buildkit", kplus.HostPathVolumeType.DIRECTORY_OR_CREATE));
+    c.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(scope, "config", config, { name: "buildkitd-config" }), { readOnly: true });
+    const secret = kplus.Secret.fromSecretName(scope, "registry-tls", REGISTRY_TLS_SECRET);
+    c.mount(REGISTRY_CA_DIR, kplus.Volume.fromSecret(scope, "registry-ca", secret, { name: "registry-ca", items: { "ca.crt": { path: "ca.crt" } }, optional: true }), { readOnly: true });
     if (dirs.distributionPaths) {
       c.mount("/run/containerd/fifo", host("fifo", "run-containerd-fifo", "/run/containerd/fifo", kplus.HostPathVolumeType.DIRECTORY_OR_CREATE));
       c.mount(dirs.run, run);

@@ -10,8 +10,9 @@ import { createHash } from "node:crypto";
 import type { EnvVar, OrchestCluster, OrchestComponentTemplate } from "../crds/types/index.js";
 import { assertValid } from "../crds/validation.js";
 import { CLUSTER_DEFAULT_ENV, COMPONENT_DEFAULT_ENV, envBool, mergeEnv, selectorJson, vars } from "./env.js";
-import { DEFAULT_POSTGRES_IMAGE, DEFAULT_RABBITMQ_IMAGE, orchestImage, resolveImage } from "./images.js";
-import { ANNOTATIONS, PAUSED_NODE_SELECTOR_KEY, type OrchestComponentName } from "./labels.js";
+import { DEFAULT_POSTGRES_IMAGE, DEFAULT_RABBITMQ_IMAGE, isCustomImage, orchestImage, resolveImage } from "./images.js";
+import { projectImages, type ProjectImages } from "./project-images.js";
+import { ANNOTATIONS, DOCKER_REGISTRY, PAUSED_NODE_SELECTOR_KEY, type OrchestComponentName } from "./labels.js";
 
 /** A node's container runtime. */
 export type ContainerRuntime = "containerd" | "docker";
@@ -91,7 +92,7 @@ export interface SynthOptions {
   readonly defaultNamespace?: string;
   /**
    * Image of the in-cluster registry (not an Orchest component, so not subject to the image rules).
-   * @default DEFAULT_REGISTRY_IMAGE
+   * @default the `registry` image of `ownImages`
    */
   readonly registryImage?: string;
   /**
@@ -100,16 +101,16 @@ export interface SynthOptions {
    */
   readonly ingressClassName?: string;
   /**
-   * The operator's own images, which node-agent and buildkit-daemon always run whatever their template says.
-   * @default Orchest's: `[<spec.orchest.registry>/]orchest/<component>:<version>`
+   * This project's images, of the operator's own release: node-agent and buildkit-daemon always run them,
+   * whatever their template says (as Orchest's controller pinned its own); orchest-api runs the project image
+   * unless its template names a custom image; the api's builder pods and the registry use them too.
+   * @default this project's release images, `projectImages()`
    */
-  readonly ownImages?: Readonly<Partial<Record<OwnImageComponent, string>>>;
+  readonly ownImages?: ProjectImages;
 }
 
 /** Orchest version deployed when `spec.orchest.version` is unset. */
 export const DEFAULT_ORCHEST_VERSION = "v2022.10.5";
-/** Image of the in-cluster registry. */
-export const DEFAULT_REGISTRY_IMAGE = "docker.io/library/registry:2.8.3";
 export const DEFAULT_NAMESPACE = "orchest";
 export const DEFAULT_INGRESS_CLASS = "nginx";
 /** Sizes of Orchest's claims when none is given (NewDefaultControllerConfig, and its registry addon's values). */
@@ -185,7 +186,14 @@ export interface SynthContext {
   readonly restartedAt?: string;
   readonly ingressClassName: string;
   readonly registryImage: string;
+  /** Images of the api's builder pods. */
+  readonly builderImages: { readonly buildctl: string; readonly docker: string };
   readonly registryFacts: RegistryFacts;
+  /**
+   * How nodes, builders and the agents name the in-cluster registry: its ClusterIP (nodes resolve no cluster
+   * names; the certificate names the IP), or the Service's DNS name while the IP is not known yet.
+   */
+  readonly registryHost: string;
   readonly userDir: VolumePlan;
   /** Separate state volume, when `separateOrchestStateFromUserDir` is true. */
   readonly state?: VolumePlan;
@@ -301,6 +309,11 @@ function isControlPlane(component: OrchestComponentName): boolean {
   return component !== "node-agent" && component !== "buildkit-daemon";
 }
 
+/** An env var from the downward API. */
+function fieldEnv(name: string, fieldPath: string): EnvVar {
+  return { name, valueFrom: { fieldRef: { fieldPath } } };
+}
+
 /** Resolves the cluster, facts and options into a `SynthContext`. */
 export function resolveContext(cluster: OrchestCluster, facts: ClusterFacts, options: SynthOptions = {}): SynthContext {
   const clusterName = nonEmpty(cluster.metadata?.name);
@@ -367,6 +380,9 @@ export function resolveContext(cluster: OrchestCluster, facts: ClusterFacts, opt
       out.push({ name: "WORKER_PLANE_SELECTOR", value: selectorJson(workerSelector) });
     }
     if (component === "orchest-api") out.push({ name: "INGRESS_CLASS", value: ingressClassName });
+    // What this project's api and agent read of their pod (downward API): namespace, and the agent's node and address.
+    if (component === "orchest-api" || component === "node-agent") out.push(fieldEnv("POD_NAMESPACE", "metadata.namespace"));
+    if (component === "node-agent") out.push(fieldEnv("NODE_NAME", "spec.nodeName"), fieldEnv("POD_IP", "status.podIP"));
     if (component === "celery-worker" && separateState) out.push({ name: "CELERY_STATE_DIR", value: CELERY_STATE_MOUNT_PATH });
     return out;
   };
@@ -382,7 +398,7 @@ export function resolveContext(cluster: OrchestCluster, facts: ClusterFacts, opt
       runtime,
     );
 
-  const ownImage = (component: OwnImageComponent) => options.ownImages?.[component] ?? orchestImage(component, version, registry);
+  const own = options.ownImages ?? projectImages();
   const imageOf = (component: OrchestComponentName): string => {
     const templateImage = nonEmpty(templateOf(cluster, component)?.image);
     switch (component) {
@@ -391,8 +407,12 @@ export function resolveContext(cluster: OrchestCluster, facts: ClusterFacts, opt
       case "rabbitmq-server":
         return templateImage ?? DEFAULT_RABBITMQ_IMAGE;
       case "node-agent":
+        return own.project;
       case "buildkit-daemon":
-        return ownImage(component);
+        return own.buildkitd;
+      case "orchest-api":
+        // This project's api, unless the template names a custom image (kept, as every custom image).
+        return templateImage !== undefined && isCustomImage(templateImage, component, registry) ? templateImage : own.project;
       default:
         return resolveImage({ component, version, registry, ...(templateImage !== undefined ? { templateImage } : {}) });
     }
@@ -427,8 +447,10 @@ export function resolveContext(cluster: OrchestCluster, facts: ClusterFacts, opt
     ...(host !== undefined ? { host } : {}),
     ...(restartedAt !== undefined ? { restartedAt } : {}),
     ingressClassName,
-    registryImage: options.registryImage ?? DEFAULT_REGISTRY_IMAGE,
+    registryImage: options.registryImage ?? own.registry,
+    builderImages: { buildctl: own.builderBuildctl, docker: own.builderDocker },
     registryFacts: facts.registry ?? {},
+    registryHost: facts.registry?.clusterIP ?? `${DOCKER_REGISTRY}.${namespace}.svc.cluster.local`,
     userDir,
     ...(state ? { state } : {}),
     registryClaim: claimPlan(REGISTRY_CLAIM, { size: DEFAULT_REGISTRY_SIZE, accessMode: "ReadWriteOnce" }, claims[REGISTRY_CLAIM]),

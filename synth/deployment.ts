@@ -21,7 +21,11 @@ export interface ComponentDeploymentOptions {
   readonly port?: number;
   /** Port of the Service. @default 80 */
   readonly servicePort?: number;
+  /** The container's command and arguments. @default the image's */
+  readonly command?: string[];
+  readonly args?: string[];
   readonly readiness?: kplus.Probe;
+  readonly liveness?: kplus.Probe;
   readonly startup?: kplus.Probe;
   /** Service account; without one the pod gets no API token. */
   readonly serviceAccount?: kplus.IServiceAccount;
@@ -71,11 +75,14 @@ export function componentDeployment(scope: Construct, ctx: SynthContext, opts: C
         name,
         image: plan.image,
         imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        ...(opts.command ? { command: opts.command } : {}),
+        ...(opts.args ? { args: opts.args } : {}),
         ...(opts.port !== undefined ? { ports: [{ name: "http", number: opts.port }] } : {}),
         envVariables: envVariables(scope, name, plan.env),
         securityContext: rootContainerSecurity(),
         resources: opts.resources,
         ...(opts.readiness ? { readiness: opts.readiness } : {}),
+        ...(opts.liveness ? { liveness: opts.liveness } : {}),
         ...(opts.startup ? { startup: opts.startup } : {}),
       },
       ...(opts.sidecars ?? []).map((s) => ({

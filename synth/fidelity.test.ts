@@ -6,7 +6,7 @@
 import test from "ava";
 import { readFileSync } from "node:fs";
 import type { OrchestCluster } from "../crds/types/index.js";
-import { resolveContext, synth, type ClusterFacts, type Manifest } from "./index.js";
+import { projectImages, resolveContext, synth, type ClusterFacts, type Manifest } from "./index.js";
 
 type Obj = Record<string, any>;
 
@@ -51,7 +51,14 @@ interface OrchestRow {
   readonly service?: number;
   readonly ingress?: { readonly path: string; readonly annotations: Readonly<Record<string, string>> };
   /** Where this project renders something else on purpose: what, and the README entry that says why. */
-  readonly difference?: { readonly kind?: string; readonly extraEnv?: readonly string[]; readonly entry: string };
+  readonly difference?: {
+    readonly kind?: string;
+    readonly image?: string;
+    readonly ports?: readonly number[];
+    readonly extraEnv?: readonly string[];
+    readonly extraMounts?: readonly Mount[];
+    readonly entry: string;
+  };
 }
 
 const auth = { "nginx.ingress.kubernetes.io/auth-url": "http://auth-server.orchest.svc.cluster.local/auth" };
@@ -92,6 +99,7 @@ const ORCHEST: readonly OrchestRow[] = [
     serviceAccount: "orchest-api",
     service: 80,
     ingress: { path: "/orchest-api(/|$)(.*)", annotations: { ...bodySize, ...auth, "nginx.ingress.kubernetes.io/rewrite-target": "/$2" } },
+    difference: { image: projectImages().project, ports: [8080], extraEnv: ["POD_NAMESPACE"], entry: "This project's api, node-agent, buildkitd and registry" },
   },
   {
     component: "celery-worker", // celery_worker.go
@@ -139,6 +147,15 @@ const ORCHEST: readonly OrchestRow[] = [
       { source: "host:/run/orchest_buildkit", path: "/run/orchest_buildkit" },
       { source: "host:/var/lib/orchest_buildkit", path: "/var/lib/orchest_buildkit" },
     ],
+    difference: {
+      image: projectImages().buildkitd,
+      extraMounts: [
+        { source: "host:/run/buildkit", path: "/run/buildkit" },
+        { source: "configmap:buildkit-daemon-config", path: "/etc/orchest-buildkit" },
+        { source: "secret:registry-tls-secret:ca.crt", path: "/tls-secret" },
+      ],
+      entry: "This project's api, node-agent, buildkitd and registry",
+    },
   },
 ];
 
@@ -155,7 +172,9 @@ function mountsOf(workload: Obj): Mount[] {
       ? `claim:${v["persistentVolumeClaim"]["claimName"]}`
       : v["secret"]
         ? `secret:${v["secret"]["secretName"]}${v["secret"]["items"] ? `:${v["secret"]["items"].map((i: Obj) => i["key"]).join(",")}` : ""}`
-        : `host:${v["hostPath"]["path"]}`;
+        : v["configMap"]
+          ? `configmap:${v["configMap"]["name"]}`
+          : `host:${v["hostPath"]["path"]}`;
     return { source, path: m["mountPath"], ...(m["subPath"] ? { subPath: m["subPath"] } : {}) };
   });
 }
@@ -171,10 +190,10 @@ for (const row of ORCHEST) {
     const pod = w["spec"]["template"]["spec"];
     const main = pod["containers"][0];
     t.deepEqual(pod["containers"].map((c: Obj) => c["name"]), row.containers, "containers");
-    for (const c of pod["containers"]) t.is(c["image"], row.image, `image of ${c["name"]}`);
+    for (const c of pod["containers"]) t.is(c["image"], row.difference?.image ?? row.image, `image of ${c["name"]}`);
     t.deepEqual((main["env"] ?? []).map((e: Obj) => e["name"]), [...row.env, ...(row.difference?.extraEnv ?? [])].sort(), "env names, sorted as Orchest renders them");
-    t.deepEqual((main["ports"] ?? []).map((p: Obj) => p["containerPort"]), row.ports, "ports");
-    t.deepEqual(mountsOf(w), row.mounts, "volumes and mounts");
+    t.deepEqual((main["ports"] ?? []).map((p: Obj) => p["containerPort"]), row.difference?.ports ?? row.ports, "ports");
+    t.deepEqual(mountsOf(w), [...row.mounts, ...(row.difference?.extraMounts ?? [])], "volumes and mounts");
     t.is(pod["serviceAccountName"], row.serviceAccount, "service account");
     const service = find(ms, "Service", row.component);
     t.is(service?.["spec"]["ports"][0]["port"], row.service, "Service port");

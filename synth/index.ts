@@ -14,6 +14,7 @@ export * from "./context.js";
 export * from "./env.js";
 export * from "./images.js";
 export * from "./labels.js";
+export * from "./project-images.js";
 export { OrchestChart, type OrchestChartProps } from "./chart.js";
 // The chart's components, for apps that reach into them (e.g. add a patch to one Deployment).
 export { AuthServer, type AuthServerProps } from "./auth-server.js";

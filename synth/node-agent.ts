@@ -7,6 +7,12 @@ import { clusterScopedName, READ, READ_WRITE } from "./orchest-api.js";
 import { confineToRuntimeGroup, groupLabels, groupObjectName } from "./runtime.js";
 
 const COMPONENT = "node-agent";
+/** The agent's probes and metrics (/healthz, /readyz, /metrics). */
+export const NODE_AGENT_HTTP_PORT = 8081;
+/** Where the agent serves its node's image blobs to the other nodes' containerd (peers). */
+export const NODE_AGENT_PEER_PORT = 9484;
+/** The registry's CA in the agent's pod. */
+const REGISTRY_CA = "/tls-secret/ca.crt";
 
 /** Where each runtime reads per-registry certificates on the host. */
 export const RUNTIME_CERTS_DIR = { containerd: "/etc/containerd/certs.d", docker: "/etc/docker/certs.d" } as const;
@@ -39,8 +45,10 @@ export class NodeAgent extends Construct {
     });
     const custom = (apiGroup: string, resourceType: string): kplus.ApiResource => kplus.ApiResource.custom({ apiGroup, resourceType });
     const role = new kplus.Role(this, "role", { metadata: objectMeta(ctx, COMPONENT, COMPONENT) });
+    // What the agent lists, watches and writes (agent/agent.ts, location- and wanted-reconciler): its node's
+    // ImageLocations; the builds and the clusters (their pre-pull lists) that say which images are wanted.
     role.allow(READ_WRITE, custom("orchest.io", "imagelocations"), custom("orchest.io", "imagelocations/status"));
-    role.allow(READ, custom("orchest.io", "imagebuilds"), custom("", "pods"));
+    role.allow(READ, custom("orchest.io", "imagebuilds"), custom("orchest.io", "orchestclusters"));
     role.allow(["create", "patch", "update"], custom("", "events"), custom("events.k8s.io", "events"));
     new kplus.RoleBinding(this, "role-binding", { metadata: objectMeta(ctx, COMPONENT, COMPONENT), role }).addSubjects(this.serviceAccount);
     const nodeReaderName = clusterScopedName(ctx, COMPONENT);
@@ -61,6 +69,21 @@ export class NodeAgent extends Construct {
     const scope = new Construct(this, group.suffix);
     const name = groupObjectName(COMPONENT, group, groups.length);
     const env = [...plan.env, { name: "CLUSTER_NODE", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }];
+    const certs = RUNTIME_CERTS_DIR[group.runtime];
+    // What this project's agent reads (agent/main.ts): the registry and its CA, the node's runtime and socket,
+    // where to write the runtime's registry settings, its probes, and on containerd the peer server.
+    const peers = group.runtime === "containerd";
+    const args = [
+      `--registry=${ctx.registryHost}`,
+      `--registry-ca=${REGISTRY_CA}`,
+      `--runtime=${group.runtime}`,
+      `--runtime-socket=${group.socketPath}`,
+      `--hosts-dir=${certs}`,
+      `--http-listen=0.0.0.0:${NODE_AGENT_HTTP_PORT}`,
+      ...(peers ? [`--peer-listen=0.0.0.0:${NODE_AGENT_PEER_PORT}`, `--peer-advertise=$(POD_IP):${NODE_AGENT_PEER_PORT}`] : []),
+    ];
+    const probe = (path: string, failureThreshold: number) =>
+      kplus.Probe.fromHttpGet(path, { port: NODE_AGENT_HTTP_PORT, periodSeconds: Duration.seconds(10), failureThreshold });
     const ds = new kplus.DaemonSet(scope, "daemonset", {
       metadata: objectMeta(ctx, COMPONENT, name, { labels: groupLabels(group) }),
       select: false,
@@ -73,9 +96,18 @@ export class NodeAgent extends Construct {
           name: COMPONENT,
           image: plan.image,
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          command: ["orchest-agent"],
+          args,
+          ports: [
+            { name: "http", number: NODE_AGENT_HTTP_PORT },
+            ...(peers ? [{ name: "peer", number: NODE_AGENT_PEER_PORT }] : []),
+          ],
           envVariables: envVariables(scope, name, env),
-          securityContext: rootContainerSecurity(),
+          // Root: the runtime's socket and its certs.d folder on the host are root's.
+          securityContext: { ...rootContainerSecurity(), user: 0, group: 0 },
           resources: requests(50, 128),
+          readiness: probe("/readyz", 3),
+          liveness: probe("/healthz", 6),
         },
       ],
     });
@@ -84,11 +116,10 @@ export class NodeAgent extends Construct {
       group.socketPath,
       kplus.Volume.fromHostPath(scope, "socket", "runtime-socket", { path: group.socketPath, type: kplus.HostPathVolumeType.SOCKET }),
     );
-    const certs = RUNTIME_CERTS_DIR[group.runtime];
     c.mount(certs, kplus.Volume.fromHostPath(scope, "certs", "runtime-certs", { path: certs, type: kplus.HostPathVolumeType.DIRECTORY_OR_CREATE }));
     const secret = kplus.Secret.fromSecretName(scope, "registry-tls", REGISTRY_TLS_SECRET);
     c.mount(
-      "/tls-secret",
+      REGISTRY_CA.slice(0, REGISTRY_CA.lastIndexOf("/")),
       kplus.Volume.fromSecret(scope, "registry-ca", secret, { name: "registry-ca", items: { "ca.crt": { path: "ca.crt" } }, optional: true }),
       { readOnly: true },
     );

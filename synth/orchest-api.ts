@@ -16,8 +16,9 @@ export interface OrchestApiProps {
   /** The platform's volumes (the user directory is mounted). */
   readonly volumes: OrchestVolumes;
   /**
-   * Port the API serves on.
-   * @default 80
+   * Port the API serves on in its pod (this project's api runs as a non-root user, so not 80); its Service
+   * listens on 80, as Orchest's.
+   * @default 8080
    */
   readonly port?: number;
 }
@@ -54,7 +55,7 @@ export class OrchestApi extends Construct {
   constructor(scope: Construct, id: string, props: OrchestApiProps) {
     super(scope, id);
     const ctx = props.context;
-    const port = props.port ?? 80;
+    const port = props.port ?? 8080;
     this.serviceAccount = new kplus.ServiceAccount(this, "service-account", {
       metadata: objectMeta(ctx, COMPONENT, COMPONENT),
       automountToken: true,
@@ -98,22 +99,33 @@ export class OrchestApi extends Construct {
     });
     crb.addSubjects(this.serviceAccount);
 
+    // What this project's api reads (api/options.ts): where to listen, the registry builds are named after, the
+    // builder images of its own release; its namespace comes from POD_NAMESPACE (below).
     const { deployment, service } = componentDeployment(this, ctx, {
       component: COMPONENT,
       resources: requests(200, 512),
       port,
+      command: ["orchest-api"],
+      args: [
+        `--listen=0.0.0.0:${port}`,
+        `--registry=${ctx.registryHost}`,
+        `--builder-image-buildctl=${ctx.builderImages.buildctl}`,
+        `--builder-image-docker=${ctx.builderImages.docker}`,
+        `--orchest-version=${ctx.version}`,
+      ],
       serviceAccount: this.serviceAccount,
       volumes: props.volumes,
       trustRegistryCa: true,
-      readiness: kplus.Probe.fromHttpGet("/api", {
+      readiness: kplus.Probe.fromHttpGet("/readyz", {
         port,
-        // Orchest's timing: the API answers slowly while it runs its migrations and cleanups.
+        // Orchest's timing: the API may answer slowly while it starts.
         periodSeconds: Duration.seconds(5),
         timeoutSeconds: Duration.seconds(20),
         failureThreshold: 3,
         successThreshold: 1,
       }),
-      startup: kplus.Probe.fromHttpGet("/api", { port, periodSeconds: Duration.seconds(5), failureThreshold: 120 }),
+      liveness: kplus.Probe.fromHttpGet("/healthz", { port, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5), failureThreshold: 6 }),
+      startup: kplus.Probe.fromHttpGet("/healthz", { port, periodSeconds: Duration.seconds(2), failureThreshold: 150 }),
     });
     this.deployment = deployment;
     this.service = service!;

@@ -6,6 +6,8 @@ import {
   DEPLOY_ORDER,
   LABELS,
   componentOf,
+  projectImages,
+  projectImagesBeside,
   synth,
   toYaml,
   waveOf,
@@ -44,15 +46,18 @@ const image = (ms: Manifest[], kind: string, name: string): string => container(
 const envOf = (m: Obj): Record<string, Obj> => Object.fromEntries((container(m)["env"] as Obj[]).map((e) => [e["name"], e]));
 const workloads = (ms: Manifest[]): Obj[] => ms.filter((m) => ["Deployment", "StatefulSet", "DaemonSet"].includes(m.kind)) as Obj[];
 
-test("deploys every Orchest component with Orchest's default images", (t) => {
+test("deploys Orchest's components with Orchest's default images, and this project's programs with its own", (t) => {
   const ms = synth(cluster({ orchest: { version: "v2022.10.5" } }), containerd);
   t.is(image(ms, "StatefulSet", "orchest-database"), "postgres:13.1");
   t.is(image(ms, "StatefulSet", "rabbitmq-server"), "rabbitmq:3");
-  for (const name of ["orchest-api", "celery-worker", "auth-server", "orchest-webserver"]) {
+  for (const name of ["celery-worker", "auth-server", "orchest-webserver"]) {
     t.is(image(ms, "Deployment", name), `orchest/${name}:v2022.10.5`);
   }
-  t.is(image(ms, "DaemonSet", "buildkit-daemon"), "orchest/buildkit-daemon:v2022.10.5");
-  t.is(image(ms, "DaemonSet", "node-agent"), "orchest/node-agent:v2022.10.5");
+  // This project's programs, from the operator's own release.
+  t.is(image(ms, "Deployment", "orchest-api"), projectImages().project);
+  t.is(image(ms, "DaemonSet", "buildkit-daemon"), projectImages().buildkitd);
+  t.is(image(ms, "DaemonSet", "node-agent"), projectImages().project);
+  t.is(image(ms, "Deployment", "docker-registry"), projectImages().registry);
   for (const s of ["orchest-database", "rabbitmq-server", "orchest-api", "auth-server", "orchest-webserver", "docker-registry"]) {
     t.true(has(ms, "Service", s), `Service ${s}`);
   }
@@ -72,35 +77,38 @@ test("moves non-custom images and keeps custom ones on version update", (t) => {
   });
   const before = synth(cluster(spec("v2022.10.5")), containerd);
   const after = synth(cluster(spec("v2022.11.1")), containerd);
-  t.is(image(before, "Deployment", "orchest-api"), "orchest/orchest-api:v2022.10.5");
-  t.is(image(after, "Deployment", "orchest-api"), "orchest/orchest-api:v2022.11.1");
-  t.is(image(after, "DaemonSet", "node-agent"), "orchest/node-agent:v2022.11.1", "node-agent is always the operator's own image");
+  t.is(image(before, "Deployment", "orchest-webserver"), "registry.acme.io/orchest/orchest-webserver:v2022.10.5");
+  t.is(image(before, "Deployment", "celery-worker"), "orchest/celery-worker:debug");
+  t.is(image(after, "Deployment", "orchest-api"), projectImages().project, "this project's api, pinned to the operator's release, not to the Orchest version");
+  t.is(image(after, "DaemonSet", "node-agent"), projectImages().project, "node-agent is always the operator's own image");
   t.is(image(after, "Deployment", "orchest-webserver"), "registry.acme.io/orchest/orchest-webserver:v2022.10.5", "other registry");
   t.is(image(after, "Deployment", "auth-server"), "docker.io/acme/auth-server:v2022.10.5", "other repository");
   t.is(image(after, "Deployment", "celery-worker"), "orchest/celery-worker:debug", "non-CalVer tag");
   t.is(image(after, "StatefulSet", "orchest-database"), "postgres:15", "the database's image is never subject to the version");
 });
 
-test("runs node-agent and buildkit-daemon on the operator's own images, whatever the CR says", (t) => {
-  const oc = cluster({ orchest: { version: "v2022.10.5", nodeAgent: { image: "acme/node-agent:mine" }, buildkitDaemon: { image: "acme/buildkitd:1" } } });
-  const own = { "node-agent": "registry.example.com/orchest-gitops/agent:0.1.0", "buildkit-daemon": "registry.example.com/orchest-gitops/buildkitd:0.1.0" };
+test("runs node-agent and buildkit-daemon on the operator's own images, whatever the CR says, and the api unless its image is custom", (t) => {
+  const oc = cluster({ orchest: { version: "v2022.10.5", nodeAgent: { image: "acme/node-agent:mine" }, buildkitDaemon: { image: "acme/buildkitd:1" }, orchestApi: { image: "orchest/orchest-api:v2022.10.5" } } });
+  const own = projectImagesBeside("registry.example.com/orchest-gitops/orchest-gitops:0.1.0");
   const ms = synth(oc, mixed, { ownImages: own });
-  for (const m of ms.filter((x) => x.kind === "DaemonSet")) {
-    const component = componentOf(m) as keyof typeof own;
-    t.is(container(m as Obj)["image"], own[component], m.metadata.name);
-  }
+  const byComponent: Record<string, string> = { "node-agent": own.project, "buildkit-daemon": own.buildkitd };
+  for (const m of ms.filter((x) => x.kind === "DaemonSet")) t.is(container(m as Obj)["image"], byComponent[componentOf(m)!], m.metadata.name);
+  t.is(image(ms, "Deployment", "orchest-api"), own.project, "Orchest's own api image is not custom: this project's api runs");
+  t.is(image(ms, "Deployment", "docker-registry"), "registry.example.com/orchest-gitops/registry:0.1.0");
+  const custom = synth(cluster({ orchest: { orchestApi: { image: "registry.acme.io/team/api:debug" } } }), mixed, { ownImages: own });
+  t.is(image(custom, "Deployment", "orchest-api"), "registry.acme.io/team/api:debug", "a custom api image is kept");
 });
 
 test("pulls non-custom images from spec.orchest.registry", (t) => {
   const ms = synth(cluster({ orchest: { version: "v2022.10.5", registry: "registry.example.com:5000" } }), containerd);
-  t.is(image(ms, "Deployment", "orchest-api"), "registry.example.com:5000/orchest/orchest-api:v2022.10.5");
+  t.is(image(ms, "Deployment", "orchest-webserver"), "registry.example.com:5000/orchest/orchest-webserver:v2022.10.5");
 });
 
 test("uses the default version when spec.orchest.version is unset, without touching the spec", (t) => {
   const oc = cluster({});
   const snapshot = JSON.stringify(oc);
   const ms = synth(oc, containerd, { defaultVersion: "v2023.01.1" });
-  t.is(image(ms, "Deployment", "orchest-api"), "orchest/orchest-api:v2023.01.1");
+  t.is(image(ms, "Deployment", "orchest-webserver"), "orchest/orchest-webserver:v2023.01.1");
   t.is(JSON.stringify(oc), snapshot, "the input OrchestCluster is not modified");
 });
 

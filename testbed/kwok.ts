@@ -63,6 +63,8 @@ export async function addSimulatedNode(kc: KubeConfig, node: SimulatedNode): Pro
         "kubernetes.io/os": "linux",
         "kubernetes.io/arch": "amd64",
         "testbed.orchest.io/simulated": "true",
+        // The other side of the real nodes' label, so a selector can ask for either kind.
+        "testbed.orchest.io/real": "false",
         ...node.labels,
       },
     },

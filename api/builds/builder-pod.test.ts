@@ -20,7 +20,7 @@ const build: ImageBuild = {
 const container = (pod: KubeObject) => (pod.spec as any).containers[0];
 
 test("a docker builder mounts the host's docker socket and runs the docker CLI on argv", (t) => {
-  const pod = builderPod(build, { runtime: "docker", hostPath: "/var/run/docker.sock", nodes: ["d1", "d2"] });
+  const pod = builderPod(build, { runtime: "docker", hostPath: "/var/run/docker.sock", nodes: ["d1", "d2"] }, DEFAULT_BUILDER_IMAGES, build.spec.image);
   const spec = pod.spec as any;
   t.is(container(pod).image, DEFAULT_BUILDER_IMAGES.docker);
   t.deepEqual(container(pod).command, ["docker", "build", "--progress=plain", "--file", "/context/envs/e/Dockerfile", "--tag", "orchest-env-p-e:3", "--build-arg", "A=$(id)", "/context"]);
@@ -36,7 +36,7 @@ test("a docker builder mounts the host's docker socket and runs the docker CLI o
 });
 
 test("a containerd builder mounts buildkit-daemon's socket directory and runs buildctl into containerd", (t) => {
-  const pod = builderPod(build, { runtime: "containerd", hostPath: "/run/orchest_buildkit", nodes: ["c1"] });
+  const pod = builderPod(build, { runtime: "containerd", hostPath: "/run/orchest_buildkit", nodes: ["c1"] }, DEFAULT_BUILDER_IMAGES, build.spec.image);
   const spec = pod.spec as any;
   t.is(container(pod).image, DEFAULT_BUILDER_IMAGES.buildkit);
   const command: string[] = container(pod).command;

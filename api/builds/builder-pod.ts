@@ -2,6 +2,7 @@ import { posix } from "node:path";
 import type { ImageBuild } from "../../crds/types/index.js";
 import { withControllerReference, type KubeObject } from "../../reconcilers/index.js";
 import { BUILDKIT_SOCKET, BUILDKIT_SOCKET_DIR } from "../../synth/buildkit-daemon.js";
+import { projectImages } from "../../synth/project-images.js";
 import { childName } from "../pipelines/names.js";
 import type { BuildTarget } from "./build-target.js";
 
@@ -18,22 +19,21 @@ export interface BuilderImages {
   readonly buildkit: string;
 }
 
-export const DEFAULT_BUILDER_IMAGES: BuilderImages = {
-  docker: "docker.io/library/docker:27.5-cli",
-  buildkit: "docker.io/moby/buildkit:v0.18.2",
-};
+/** This project's builder images, of its own release (the api's --builder-image-* flags say otherwise). */
+export const DEFAULT_BUILDER_IMAGES: BuilderImages = { docker: projectImages().builderDocker, buildkit: projectImages().builderBuildctl };
 
 /**
  * The builder pod of a build on `target`: the runtime's CLI with the host socket mounted and the context
- * read-only. Every user value (image name, Dockerfile path, build args) is one argv element: no shell.
+ * read-only; the image is tagged `image` (the build's name under the in-cluster registry). Every user value
+ * (image name, Dockerfile path, build args) is one argv element: no shell.
  */
-export function builderPod(build: ImageBuild, target: BuildTarget, images: BuilderImages = DEFAULT_BUILDER_IMAGES): KubeObject {
+export function builderPod(build: ImageBuild, target: BuildTarget, images: BuilderImages, image: string): KubeObject {
   const spec = build.spec;
   const dockerfile = spec.dockerfile ?? "Dockerfile";
   const args = spec.buildArgs ?? [];
   const docker = target.runtime === "docker";
   const command = docker
-    ? ["docker", "build", "--progress=plain", "--file", posix.join(CONTEXT_DIR, dockerfile), "--tag", spec.image, ...args.flatMap((a) => ["--build-arg", `${a.name}=${a.value ?? ""}`]), CONTEXT_DIR]
+    ? ["docker", "build", "--progress=plain", "--file", posix.join(CONTEXT_DIR, dockerfile), "--tag", image, ...args.flatMap((a) => ["--build-arg", `${a.name}=${a.value ?? ""}`]), CONTEXT_DIR]
     : [
         "buildctl", "--addr", `unix://${BUILDKIT_SOCKET}`, "build", "--progress=plain",
         "--frontend", "dockerfile.v0",
@@ -42,7 +42,7 @@ export function builderPod(build: ImageBuild, target: BuildTarget, images: Build
         "--opt", `filename=${posix.basename(dockerfile)}`,
         ...args.flatMap((a) => ["--opt", `build-arg:${a.name}=${a.value ?? ""}`]),
         // Into the node's containerd (buildkitd's worker uses namespace k8s.io), unpacked so the kubelet can run it.
-        "--output", `type=image,name=${spec.image},unpack=true`,
+        "--output", `type=image,name=${image},unpack=true`,
         // The manifest digest, as the container's termination message.
         "--metadata-file", "/dev/termination-log",
       ];

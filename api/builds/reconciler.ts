@@ -17,6 +17,7 @@ import { NODE } from "../scheduling/index.js";
 import { progressOf, TERMINAL_PHASES } from "./build-progress.js";
 import { buildTarget } from "./build-target.js";
 import { BUILD_UID_LABEL, builderPod, DEFAULT_BUILDER_IMAGES, type BuilderImages } from "./builder-pod.js";
+import { inRegistry } from "./registry-name.js";
 
 export const IMAGE_BUILD: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind: "ImageBuild" };
 const DEFAULT_TIMEOUT_SECONDS = 3600;
@@ -25,6 +26,8 @@ export interface ImageBuildControllerOptions {
   /** Watch builds (and their pods) of this namespace only, as the api does; all namespaces when unset. */
   readonly namespace?: string;
   readonly builderImages?: BuilderImages;
+  /** The in-cluster registry (host[:port]) builds are named after (see inRegistry). @default none: spec.image as written */
+  readonly registryHost?: string;
   /** How long a finished build keeps its builder pod (and so its log). @default 1 hour */
   readonly podRetentionMs?: number;
   /** Re-check of a build waiting for a node. @default 30s */
@@ -49,16 +52,18 @@ export function addImageBuildController(manager: Manager, options: ImageBuildCon
 
   const deletePod = (build: ImageBuild, name: string) => client.delete({ apiVersion: "v1", kind: "Pod", namespace: build.metadata!.namespace!, name });
 
+  const imageOf = (build: ImageBuild) => inRegistry(build.spec.image, options.registryHost);
   const recordBuilt = async (build: ImageBuild, node: string, digest: string | undefined): Promise<void> => {
+    const image = imageOf(build);
     const location: ImageLocation = {
       apiVersion: "orchest.io/v1alpha1",
       kind: "ImageLocation",
       metadata: {
-        name: imageLocationName(build.spec.image, digest ?? build.spec.image, node),
+        name: imageLocationName(image, digest ?? image, node),
         namespace: build.metadata!.namespace!,
         labels: { [BUILT_LABEL]: BUILT_VALUE, "app.kubernetes.io/managed-by": "orchest-api" },
       },
-      spec: { image: build.spec.image, node, ...(digest ? { digest } : {}) },
+      spec: { image, node, ...(digest ? { digest } : {}) },
     };
     try {
       await client.create(location as unknown as KubeObject);
@@ -108,19 +113,19 @@ export function addImageBuildController(manager: Manager, options: ImageBuildCon
         await write({ ...previous, phase: "Pending", reason: "NoBuildNode", message: target });
         return { requeueAfter: Math.min(options.noNodeRecheckMs ?? 30_000, deadlineLeft) };
       }
-      const created = builderPod(build, target, options.builderImages ?? DEFAULT_BUILDER_IMAGES);
+      const created = builderPod(build, target, options.builderImages ?? DEFAULT_BUILDER_IMAGES, imageOf(build));
       try {
         await client.create(created);
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
       }
-      await write({ phase: "Pending", reason: "BuilderCreated", message: `builder pod created for a ${target.runtime} node`, podName: created.metadata.name!, runtime: target.runtime });
+      await write({ phase: "Pending", reason: "BuilderCreated", message: `builder pod created for a ${target.runtime} node`, podName: created.metadata.name!, runtime: target.runtime, image: imageOf(build) });
       return { requeueAfter: deadlineLeft };
     }
 
     const progress = progressOf(pod, now.toISOString());
     if (progress.phase === "Succeeded") await recordBuilt(build, progress.node!, progress.digest);
-    await write({ ...(previous.runtime ? { runtime: previous.runtime } : {}), ...progress });
+    await write({ ...(previous.runtime ? { runtime: previous.runtime } : {}), image: imageOf(build), ...progress });
     return TERMINAL_PHASES.has(progress.phase!) ? { requeueAfter: retentionMs } : { requeueAfter: deadlineLeft };
   };
 

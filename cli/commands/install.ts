@@ -16,8 +16,19 @@ import { namespaceOf } from "../target.js";
 import { waitForReady } from "../wait.js";
 
 export const INSTALL_USAGE =
-  "orchest install [-f cluster.yaml] [-n NAMESPACE] [--operator-namespace NS] [--helm] [--no-wait] [--timeout 10m]";
-export const INSTALL_OPTIONS = { ...NAMESPACE_OPTION, ...TIMEOUT_OPTION, file: { type: "string", short: "f" }, "operator-namespace": { type: "string" }, helm: { type: "boolean" }, "no-wait": { type: "boolean" } } as const satisfies Options;
+  "orchest install [-f cluster.yaml] [-n NAMESPACE] [--operator-namespace NS] [--image REGISTRY/REPOSITORY:TAG] [--node-selector KEY=VALUE]... [--helm] [--no-wait] [--timeout 10m]";
+export const INSTALL_OPTIONS = {
+  ...NAMESPACE_OPTION,
+  ...TIMEOUT_OPTION,
+  file: { type: "string", short: "f" },
+  "operator-namespace": { type: "string" },
+  // The operator's image; the api, node-agent, buildkitd and registry it deploys come from the same place.
+  image: { type: "string" },
+  // Labels of the nodes the operator's pod may run on.
+  "node-selector": { type: "string", multiple: true },
+  helm: { type: "boolean" },
+  "no-wait": { type: "boolean" },
+} as const satisfies Options;
 
 /** The cluster `orchest install` creates without -f, as Orchest's installer did. */
 export const DEFAULT_CLUSTER_NAME = "cluster-1";
@@ -44,9 +55,11 @@ export async function installCommand(args: readonly string[]): Promise<number> {
 
   await installCrds(kube);
   const operatorNamespace = values["operator-namespace"] ?? OPERATOR_DEFAULTS.namespace;
-  if (values.helm) installChart(operatorNamespace);
+  const image = values.image === undefined ? undefined : imageParts(values.image);
+  const nodeSelector = labels("--node-selector", values["node-selector"] ?? []);
+  if (values.helm) installChart(operatorNamespace, image, nodeSelector);
   else {
-    const objects = operatorManifests({ namespace: operatorNamespace });
+    const objects = operatorManifests({ namespace: operatorNamespace, ...(image && { image: image.reference }), ...(Object.keys(nodeSelector).length > 0 && { nodeSelector }) });
     await kube.apply(objects);
     log(`operator: applied ${objects.length} objects (Deployment ${operatorNamespace}/${OPERATOR_NAME})`);
   }
@@ -72,9 +85,38 @@ export async function installCrds(kube: Kube): Promise<void> {
   log(`CRDs: ${crds.map((c) => c.metadata!.name).join(", ")} established`);
 }
 
+/** An image given as REGISTRY/REPOSITORY:TAG[@DIGEST], as the chart's image values take it. */
+interface ImageParts {
+  readonly reference: string;
+  readonly registry: string;
+  readonly repository: string;
+  readonly tag: string;
+}
+
+function labels(flag: string, pairs: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const at = pair.indexOf("=");
+      if (at <= 0) throw new CliError(`${flag}: "${pair}" is not KEY=VALUE, e.g. ${flag} kubernetes.io/os=linux`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+}
+
+function imageParts(image: string): ImageParts {
+  const match = /^([^/]+)\/(.+):([^:/@]+)(@sha256:[a-f0-9]{64})?$/.exec(image);
+  if (!match) throw new CliError(`--image: "${image}" is not REGISTRY/REPOSITORY:TAG, e.g. ghcr.io/orchest-gitops/orchest-gitops:0.1.0`);
+  return { reference: image, registry: match[1]!, repository: match[2]!, tag: match[3]! };
+}
+
 /** `helm upgrade --install` of the chart; the namespace is created by helm, so the chart does not template it. */
-function installChart(namespace: string): void {
-  const args = ["upgrade", "--install", OPERATOR_NAME, CHART_DIR, "--namespace", namespace, "--create-namespace"];
+function installChart(namespace: string, image: ImageParts | undefined, nodeSelector: Readonly<Record<string, string>>): void {
+  const values = [
+    ...(image ? ["--set-string", `image.registry=${image.registry},image.repository=${image.repository},image.tag=${image.tag}`] : []),
+    // Helm's --set path syntax: dots inside a key are escaped.
+    ...Object.entries(nodeSelector).flatMap(([key, value]) => ["--set-string", `nodeSelector.${key.replace(/\./g, "\\.")}=${value}`]),
+  ];
+  const args = ["upgrade", "--install", OPERATOR_NAME, CHART_DIR, "--namespace", namespace, "--create-namespace", ...values];
   const result = spawnSync("helm", args, { stdio: ["ignore", "inherit", "inherit"] });
   if (result.error) throw new CliError(`running helm: ${result.error.message}; install helm (https://helm.sh) or drop --helm to apply the operator's manifests directly`);
   if (result.status !== 0) throw new CliError(`helm ${args.join(" ")} failed (exit ${result.status}); see its output above`);

@@ -162,7 +162,11 @@ export interface ImageBuildStatus {
    */
   podName?: string;
   /**
-   * Digest of the built image (sha256:<64 hex>).
+   * The built image's reference, under the in-cluster registry's name (spec.image with its registry replaced, e.g. 10.96.0.10/orchest-env-proj-env:3): the name it has in the building node's runtime, the name the node-agent pushes it to and the other nodes pull, and the image pods use.
+   */
+  image?: string;
+  /**
+   * Manifest digest of the built image (sha256:<64 hex>), as the registry will serve it.
    */
   digest?: string;
   /**

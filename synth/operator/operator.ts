@@ -5,14 +5,15 @@
 import { ApiObject, Duration, JsonPatch, Size } from "cdk8s";
 import * as kplus from "cdk8s-plus-28";
 import { Construct } from "constructs";
+import { PROJECT_VERSION, projectImages } from "../project-images.js";
 import { LEASE_RULES, operatorClusterRules, type ResourceRule } from "./rules.js";
 
-/** Version of the operator (image tag, chart appVersion, `orchest version`). */
-export const OPERATOR_VERSION = "0.1.0";
+/** Version of the operator (image tag, chart appVersion, `orchest version`): this project's. */
+export const OPERATOR_VERSION = PROJECT_VERSION;
 /** Name of every object of the operator. */
 export const OPERATOR_NAME = "orchest-operator";
-/** Repository of the operator image. */
-export const OPERATOR_IMAGE_REPOSITORY = "docker.io/orchest/orchest-operator";
+/** Repository of the operator image: this project's image, whose `orchest-operator` program the operator is. */
+export const OPERATOR_IMAGE_REPOSITORY = projectImages().project.replace(/:[^:/]+$/, "");
 
 /** Props of `OrchestOperator`; every one has a documented default. */
 export interface OrchestOperatorProps {
@@ -184,6 +185,8 @@ export class OrchestOperator extends Construct {
           envVariables: {
             POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
             POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+            // Its own image: the release whose api, node-agent, buildkitd and registry it deploys.
+            ORCHEST_OPERATOR_IMAGE: kplus.EnvValue.fromValue(p.image),
           },
           ports: [{ name: "http", number: p.httpPort }],
           liveness: probe("/healthz"),
