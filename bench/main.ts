@@ -9,12 +9,14 @@ import { run as informer } from "./informer.js";
 import { run as nodes } from "./nodes.js";
 import { run as operator } from "./operator.js";
 import { run as synth } from "./synth.js";
+import { run as zeroWrites } from "./zero-writes.js";
 
 // In the order of the architecture: the engine, then its users.
 const benches: Record<string, () => Promise<unknown>> = {
   informer,
   applier,
   convergence,
+  "zero-writes": zeroWrites,
   synth,
   operator,
   agent: () => agent(),

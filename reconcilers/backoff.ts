@@ -17,3 +17,27 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
   });
 }
+
+/** Waits between retries: longer after each consecutive failure, from the start after `reset` (client-go's BackoffManager). */
+export interface Backoff {
+  wait(signal: AbortSignal): Promise<void>;
+  reset(): void;
+}
+
+/** base·2ⁿ after n consecutive failures, capped, with jitter so that clients that failed together do not retry together. */
+export class ExponentialBackoff implements Backoff {
+  private failures = 0;
+
+  constructor(
+    private readonly baseMs = 200,
+    private readonly capMs = 30_000,
+  ) {}
+
+  wait(signal: AbortSignal): Promise<void> {
+    return sleep(exponentialDelay(this.failures++, this.baseMs, this.capMs) * (0.5 + Math.random() / 2), signal);
+  }
+
+  reset(): void {
+    this.failures = 0;
+  }
+}

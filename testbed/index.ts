@@ -66,12 +66,17 @@ function load(path: string): KubeConfig {
   return kc;
 }
 
-/** For tests that need the test bed's own containerd and registry: on an existing cluster, logs why and passes. */
-export function skippedWithoutRealRuntime(t: { log(...values: unknown[]): void; pass(): void }, tb: Testbed): boolean {
-  if (!tb.skipRealRuntime) return false;
-  t.log(`skipped: ${tb.skipRealRuntime}`);
-  t.pass();
-  return true;
+/**
+ * Why tests that need the test bed's own parts (kwok's simulated nodes and pod logs, the per-node containerd,
+ * the registry) cannot run in this run, or undefined when they can. Read from the environment before any test
+ * is registered, so that a test file registers such tests with `test.skip`: ava reports them as skipped, never
+ * as passed. Prints the reason once per test file that asks.
+ */
+export function withoutTestbed(): string | undefined {
+  if (process.env.ORCHEST_TESTBED || !process.env.ORCHEST_TEST_KUBECONFIG) return undefined;
+  const reason = "ORCHEST_TEST_KUBECONFIG points at an existing cluster: the test bed's simulated nodes, per-node containerd and registry are not there";
+  process.stdout.write(`skipped where they need the test bed: ${reason}\n`);
+  return reason;
 }
 
 /** A private control plane (etcd + apiserver, no nodes) for tests that break things: restarts, compaction. */

@@ -1,7 +1,7 @@
 import test from "ava";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
-import { skippedWithoutRealRuntime, useTestbed } from "../../testbed/index.js";
+import { useTestbed, withoutTestbed } from "../../testbed/index.js";
 import { RegistryClient } from "./client.js";
 import { digestOf } from "./digest.js";
 import { DigestMismatchError, PlatformMismatchError, RegistryRefusedError, RegistryUnreachableError } from "./errors.js";
@@ -11,11 +11,13 @@ import { parseReference } from "./reference.js";
 import { resolveImage } from "./resolve.js";
 import { uploadForeignPlatformImage } from "./testing.js";
 
+// Tests that need the test bed's own parts: on an existing cluster they are registered as skipped, never reported as passed.
+const onTestbed: typeof test.skip = withoutTestbed() ? test.skip : test;
+
 // Against the test bed's real registry (Debian's docker-registry, distribution v2, plain HTTP on loopback).
 
-async function registryUnderTest(t: { log(...v: unknown[]): void; pass(): void }, chunkSize?: number) {
+async function registryUnderTest(chunkSize?: number) {
   const tb = await useTestbed();
-  if (skippedWithoutRealRuntime(t, tb)) return undefined;
   const host = tb.registry!.host;
   const client = new RegistryClient({ plainHttp: (h) => h === host, ...(chunkSize && { chunkSize }) });
   const repo = { registry: host, repository: `agent-test/client-${randomBytes(3).toString("hex")}` };
@@ -26,9 +28,8 @@ const once = (bytes: Buffer) => async function* () {
   yield bytes;
 };
 
-test("uploads a blob in one PUT, then skips it because the registry has it", async (t) => {
-  const under = await registryUnderTest(t);
-  if (!under) return;
+onTestbed("uploads a blob in one PUT, then skips it because the registry has it", async (t) => {
+  const under = await registryUnderTest();
   const { client, repo } = under;
   const blob = randomBytes(4096);
   const descriptor = { digest: digestOf(blob), size: blob.length };
@@ -41,9 +42,8 @@ test("uploads a blob in one PUT, then skips it because the registry has it", asy
   t.is(client.transferred.uploaded, blob.length);
 });
 
-test("uploads a large blob in PATCH chunks and reads back the same verified bytes", async (t) => {
-  const under = await registryUnderTest(t, 64 << 10);
-  if (!under) return;
+onTestbed("uploads a large blob in PATCH chunks and reads back the same verified bytes", async (t) => {
+  const under = await registryUnderTest(64 << 10);
   const { client, repo } = under;
   const blob = randomBytes((200 << 10) + 123);
   const descriptor = { digest: digestOf(blob), size: blob.length };
@@ -57,9 +57,8 @@ test("uploads a large blob in PATCH chunks and reads back the same verified byte
   t.true(Buffer.concat(read).equals(blob));
 });
 
-test("refuses to commit bytes that do not match their digest, and leaves no blob behind", async (t) => {
-  const under = await registryUnderTest(t);
-  if (!under) return;
+onTestbed("refuses to commit bytes that do not match their digest, and leaves no blob behind", async (t) => {
+  const under = await registryUnderTest();
   const { client, repo } = under;
   const claimed = { digest: digestOf(Buffer.from("what the manifest says")), size: 22 };
   const error = await t.throwsAsync(client.uploadBlob(repo, claimed, once(Buffer.from("what the disk holds!!!"))), { instanceOf: DigestMismatchError });
@@ -67,9 +66,8 @@ test("refuses to commit bytes that do not match their digest, and leaves no blob
   t.false(await client.hasBlob(repo, claimed.digest));
 });
 
-test("puts and gets a manifest with its media type, by tag and by digest", async (t) => {
-  const under = await registryUnderTest(t);
-  if (!under) return;
+onTestbed("puts and gets a manifest with its media type, by tag and by digest", async (t) => {
+  const under = await registryUnderTest();
   const { client, repo } = under;
   const config = Buffer.from(JSON.stringify({ architecture: hostPlatform().architecture, os: "linux", rootfs: { type: "layers", diff_ids: [] } }));
   await client.uploadBlob(repo, { digest: digestOf(config), size: config.length }, once(config));
@@ -88,9 +86,8 @@ test("puts and gets a manifest with its media type, by tag and by digest", async
   t.is((await resolveImage(client, { ...repo, tag: "v1" }, hostPlatform())).digest, digest);
 });
 
-test("reports a registry that refuses a manifest whose blobs it lacks, with the registry's error code", async (t) => {
-  const under = await registryUnderTest(t);
-  if (!under) return;
+onTestbed("reports a registry that refuses a manifest whose blobs it lacks, with the registry's error code", async (t) => {
+  const under = await registryUnderTest();
   const { client, repo } = under;
   const missing = { mediaType: "application/vnd.oci.image.config.v1+json", digest: digestOf(randomBytes(8)), size: 8 };
   const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: missing, layers: [] }));
@@ -101,9 +98,8 @@ test("reports a registry that refuses a manifest whose blobs it lacks, with the 
   t.is(error!.reason, "RegistryRefused");
 });
 
-test("reports a tag the registry does not have as MANIFEST_UNKNOWN", async (t) => {
-  const under = await registryUnderTest(t);
-  if (!under) return;
+onTestbed("reports a tag the registry does not have as MANIFEST_UNKNOWN", async (t) => {
+  const under = await registryUnderTest();
   const { client, repo } = under;
   const error = await t.throwsAsync(client.getManifest({ ...repo, tag: "nope" }), { instanceOf: RegistryRefusedError });
   t.is(error!.status, 404);
@@ -122,9 +118,8 @@ test("reports a registry nobody listens on as unreachable", async (t) => {
   t.regex(error!.message, /unreachable at http:\/\/127\.0\.0\.1:\d+ \(check for a blob\): .*ECONNREFUSED/);
 });
 
-test("resolves an image for another platform as PlatformMismatch, whether index or lone manifest", async (t) => {
-  const under = await registryUnderTest(t);
-  if (!under) return;
+onTestbed("resolves an image for another platform as PlatformMismatch, whether index or lone manifest", async (t) => {
+  const under = await registryUnderTest();
   const { client, host } = under;
   for (const shape of ["index", "manifest"] as const) {
     const reference = await uploadForeignPlatformImage(client, host, shape);

@@ -41,9 +41,10 @@ const manager = new Manager({
   logger: jsonLogger({ fields: { controller: "hello-controller" } }),
 });
 const greetings = manager.informers.informerFor(GREETING);
-const ownedConfigMaps = manager.informers.informerFor(CONFIG_MAP, { labelSelector: "app.kubernetes.io/managed-by=hello-controller" });
-// Reads live objects from the cache: a Greeting whose ConfigMap is as desired costs no request at all.
-const applier = new Applier({ client: manager.client, live: cacheReader(manager.informers), ownershipLabels: MANAGED_BY });
+const owned = { labelSelector: "app.kubernetes.io/managed-by=hello-controller" };
+const ownedConfigMaps = manager.informers.informerFor(CONFIG_MAP, owned);
+// Reads live objects from the cache the controller watches: a Greeting whose ConfigMap is as desired costs no request at all.
+const applier = new Applier({ client: manager.client, live: cacheReader(manager.informers, owned), ownershipLabels: MANAGED_BY });
 
 /** The ConfigMap a Greeting wants. */
 function desiredConfigMap(greeting: Greeting): KubeObject {

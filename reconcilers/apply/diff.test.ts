@@ -154,3 +154,72 @@ test("the last-applied record is stable whatever the key order", (t) => {
   const b = withLastApplied({ kind: "ConfigMap", apiVersion: "v1", data: { y: "2", x: "1" }, metadata: { name: "c" } }, ANNOTATION);
   t.is(a.metadata.annotations![ANNOTATION], b.metadata.annotations![ANNOTATION]);
 });
+
+/** Applies desired to live as the server would answer it; returns the new live object. */
+function applied(live: KubeObject, desired: KubeObject): any {
+  return jsonpatch.applyPatch(structuredClone(live), diff(live, desired, readLastApplied(live, ANNOTATION))).newDocument;
+}
+
+test("empty lists and maps the server drops (omitempty) and nulls are no drift once applied", (t) => {
+  const written = deployment() as any;
+  written.metadata.annotations = {};
+  written.spec.template.spec.nodeSelector = {};
+  written.spec.template.spec.tolerations = null;
+  Object.assign(written.spec.template.spec.containers[0], { args: [], command: [], envFrom: [] });
+  written.spec.template.spec.containers[0].env = [];
+  const desired = prepare(written);
+  // The server stores neither empty maps nor empty lists, and never a null.
+  const live = serverView(desired) as any;
+  delete live.spec.template.spec.nodeSelector;
+  for (const field of ["args", "command", "envFrom", "env"]) delete live.spec.template.spec.containers[0][field];
+  t.deepEqual(diff(live, desired, readLastApplied(live, ANNOTATION)), []);
+});
+
+test("keyed lists follow desired's order: reordered init containers reach the server, a new item goes where desired puts it", (t) => {
+  const first = deployment() as any;
+  first.spec.template.spec.initContainers = [{ name: "migrate", image: "db" }, { name: "seed", image: "db" }];
+  const live = serverView(prepare(first)) as any;
+  live.spec.template.spec.initContainers.push({ name: "injected", image: "mesh-init" });
+  const next = deployment() as any;
+  next.spec.template.spec.initContainers = [{ name: "wait", image: "busybox" }, { name: "seed", image: "db" }, { name: "migrate", image: "db" }];
+  const patched = applied(live, prepare(next));
+  t.deepEqual(patched.spec.template.spec.initContainers.map((c: any) => c.name), ["wait", "seed", "migrate", "injected"]);
+});
+
+test("volume mounts merge by mountPath: two mounts of one volume with different subPaths, and another writer's mount kept", (t) => {
+  const first = deployment() as any;
+  const mounts = [{ name: "config", mountPath: "/etc/app/a.conf", subPath: "a.conf" }, { name: "config", mountPath: "/etc/app/b.conf", subPath: "b.conf" }];
+  first.spec.template.spec.containers[0].volumeMounts = mounts;
+  const live = serverView(prepare(first)) as any;
+  live.spec.template.spec.containers[0].volumeMounts.push({ name: "istio-certs", mountPath: "/etc/certs" });
+  const next = deployment() as any;
+  next.spec.template.spec.containers[0].volumeMounts = [mounts[0], { ...mounts[1], readOnly: true }];
+  const patched = applied(live, prepare(next));
+  t.deepEqual(patched.spec.template.spec.containers[0].volumeMounts, [mounts[0], { ...mounts[1], readOnly: true }, { name: "istio-certs", mountPath: "/etc/certs" }]);
+});
+
+test("container ports merge by containerPort and protocol: 53/TCP and 53/UDP are two ports", (t) => {
+  const first = deployment() as any;
+  first.spec.template.spec.containers[0].ports = [{ containerPort: 53, protocol: "UDP" }, { containerPort: 53 }];
+  const live = serverView(prepare(first)) as any;
+  live.spec.template.spec.containers[0].ports.push({ containerPort: 9153, protocol: "TCP", name: "metrics" });
+  const next = deployment() as any;
+  next.spec.template.spec.containers[0].ports = [{ containerPort: 53, protocol: "UDP", name: "dns" }, { containerPort: 53, name: "dns-tcp" }];
+  const patched = applied(live, prepare(next));
+  t.deepEqual(patched.spec.template.spec.containers[0].ports, [
+    { containerPort: 53, protocol: "UDP", name: "dns" },
+    { containerPort: 53, protocol: "TCP", name: "dns-tcp" },
+    { containerPort: 9153, protocol: "TCP", name: "metrics" },
+  ]);
+});
+
+test("the last-applied record of a 900 KiB ConfigMap stays small: one entry per key, no values", (t) => {
+  const big = prepare({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "big", namespace: "ns" }, data: { "bundle.js": "x".repeat(900 * 1024) } });
+  const record = big.metadata.annotations![ANNOTATION]!;
+  t.true(record.length < 200, `the record takes ${record.length} characters`);
+});
+
+test("annotations over the API server's 256 KiB limit are refused before any request, with the field and the fix", (t) => {
+  const error = t.throws(() => prepare({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "noted", namespace: "ns", annotations: { note: "x".repeat(300 * 1024) } } }));
+  t.regex(error!.message, /ConfigMap ns\/noted: metadata\.annotations would take \d+ bytes, over the API server's limit of 262144 .*Fix:/);
+});

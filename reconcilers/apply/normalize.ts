@@ -7,11 +7,13 @@ import { sameQuantity } from "./quantity.js";
  * - Secret `stringData` becomes base64 `data` (the server never returns stringData);
  * - container, service and network-policy ports get the default `protocol: TCP` (built-in groups only: a
  *   custom resource's schema may not know the field, and the server would prune it every time);
- * - `status` is dropped: the applier owns spec, controllers own status.
+ * - `status` is dropped: the applier owns spec, controllers own status;
+ * - `null` values are dropped: in a manifest (`tolerations: null`, an empty YAML key) null means unset.
  */
 export function normalizeDesired(desired: KubeObject): KubeObject {
   const obj = structuredClone(desired);
   delete obj.status;
+  dropNulls(obj);
   if (obj.kind === "Secret" && obj.apiVersion === "v1" && obj.stringData) {
     const data = { ...(obj.data as Record<string, string> | undefined) };
     for (const [key, value] of Object.entries(obj.stringData as Record<string, string>)) {
@@ -20,11 +22,20 @@ export function normalizeDesired(desired: KubeObject): KubeObject {
     obj.data = data;
     delete obj.stringData;
   }
-  if (BUILT_IN_GROUPS.has(groupOf(obj.apiVersion))) defaultPortProtocols(obj);
+  if (PROTOCOL_DEFAULTED_GROUPS.has(groupOf(obj.apiVersion))) defaultPortProtocols(obj);
   return obj;
 }
 
-const BUILT_IN_GROUPS = new Set(["", "apps", "batch", "networking.k8s.io", "discovery.k8s.io"]);
+function dropNulls(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(dropNulls);
+  if (node === null || typeof node !== "object") return;
+  for (const [key, value] of Object.entries(node)) {
+    if (value === null) Reflect.deleteProperty(node, key);
+    else dropNulls(value);
+  }
+}
+
+const PROTOCOL_DEFAULTED_GROUPS = new Set(["", "apps", "batch", "networking.k8s.io", "discovery.k8s.io"]);
 
 function defaultPortProtocols(node: unknown): void {
   if (Array.isArray(node)) {
@@ -50,8 +61,17 @@ function isPortSpec(value: unknown): value is Record<string, unknown> {
   );
 }
 
-// Fields whose values are resource quantities: containers' requests and limits, PVC and PV sizes, quotas.
-const QUANTITY_PARENTS = new Set(["requests", "limits", "capacity", "hard", "allocatable"]);
+// Fields whose values are resource quantities: containers' requests and limits, PVC and PV sizes, quotas,
+// pod overhead, emptyDir size limits, and a LimitRange's bounds (spec.limits[].default, .max ...).
+const QUANTITY_PARENTS = new Set(["requests", "limits", "capacity", "hard", "allocatable", "overhead"]);
+const LIMIT_RANGE_BOUNDS = new Set(["default", "defaultRequest", "max", "min", "maxLimitRequestRatio"]);
+
+function isQuantityField(path: readonly string[]): boolean {
+  const parent = path[path.length - 2];
+  if (path[path.length - 1] === "sizeLimit") return true;
+  if (parent === undefined) return false;
+  return QUANTITY_PARENTS.has(parent) || (LIMIT_RANGE_BOUNDS.has(parent) && path[path.length - 4] === "limits");
+}
 
 /**
  * Equality of two scalar values at a path, modulo the server's spellings: quantities ("0.5" = "500m")
@@ -59,8 +79,7 @@ const QUANTITY_PARENTS = new Set(["requests", "limits", "capacity", "hard", "all
  */
 export function sameScalar(live: unknown, desired: unknown, path: readonly string[]): boolean {
   if (live === desired) return true;
-  const parent = path[path.length - 2];
-  if (parent !== undefined && QUANTITY_PARENTS.has(parent) && sameQuantity(live, desired)) return true;
+  if (isQuantityField(path) && sameQuantity(live, desired)) return true;
   const mixed = (typeof live === "number" && typeof desired === "string") || (typeof live === "string" && typeof desired === "number");
   return mixed && String(live) === String(desired);
 }

@@ -40,3 +40,4 @@ test("steady state makes zero writes: 31 objects of 12 kinds applied 100 times a
   t.is(apiserverWrites(await apiserverGet(kc, "/metrics"), RESOURCES) - serverBefore, 0, "apiserver_request_total saw no write either");
   t.log(`all requests of this test (discovery, lists, watches, the 31 creates): ${JSON.stringify(client.counter.snapshot())}`);
 });
+

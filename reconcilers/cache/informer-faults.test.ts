@@ -2,6 +2,8 @@ import test from "ava";
 import { startControlPlane } from "../../testbed/index.js";
 import { KubeClient } from "../client/client.js";
 import type { KubeObject } from "../client/object.js";
+import { FaultProxy } from "../client/testing/fault-proxy.js";
+import { silentLogger } from "../log.js";
 import { waitFor } from "../testing.js";
 import { Informer, type InformerOptions } from "./informer.js";
 
@@ -62,23 +64,99 @@ test.serial("a watch broken by an apiserver restart resumes with no event missed
   client.close();
 });
 
-test.serial("a 410 Gone after etcd compaction relists and misses nothing", async (t) => {
-  // A slow retry leaves time to write and compact while the informer is disconnected.
-  const { client, informer, deletes } = await watched({ backoffBaseMs: 8000 });
+/** A backoff the test opens and closes, recording each wait in `sequence`: the window in which a watcher is away. */
+function gatedBackoff(sequence: string[]) {
+  let open = true;
+  let release: () => void = () => {};
+  let closed = Promise.resolve();
+  return {
+    backoff: () => ({
+      wait: async (signal: AbortSignal) => {
+        sequence.push("backoff");
+        if (!open) await Promise.race([closed, new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }))]);
+      },
+      reset: () => {},
+    }),
+    close: () => {
+      open = false;
+      closed = new Promise((resolve) => (release = resolve));
+    },
+    open: () => {
+      open = true;
+      release();
+    },
+  };
+}
+
+test.serial("a 410 Gone after etcd compaction relists after a backoff and misses nothing", async (t) => {
+  const sequence: string[] = [];
+  const gate = gatedBackoff(sequence);
+  const logger = { ...silentLogger, info: (msg: string) => void (msg.includes("too old") && sequence.push("gone")), child: () => logger };
+  const { client, informer, deletes } = await watched({ backoff: gate.backoff, logger });
+  client.counter.onRequest((r) => r.verb === "list" && sequence.push("list"));
   const writer = new KubeClient((await controlPlane).kubeConfig());
   const known = await Promise.all(["known-0", "known-1"].map(async (name) => (await writer.create(configMap(name))).metadata.uid!));
   await waitFor("cache has the known objects", () => cacheMatchesServer(informer, writer));
-  const lists = client.counter.count("list");
+  // While the informer waits out its backoff, history it has not seen is written and compacted away.
+  gate.close();
   await (await controlPlane).restartApiserver();
+  await waitFor("the informer to back off", () => sequence.includes("backoff"));
   await churn(writer, "compacted");
   for (const name of ["known-0", "known-1"]) await writer.delete({ ...CM, namespace: NS, name });
   await (await controlPlane).compactEtcd();
+  gate.open();
   await waitFor("cache after compaction", () => cacheMatchesServer(informer, writer), 30_000);
-  t.true(client.counter.count("list") > lists, "the informer relisted");
+  const afterGone = sequence.slice(sequence.indexOf("gone"));
+  t.true(sequence.includes("gone"), "the watch was answered 410 Gone");
+  t.true(afterGone.indexOf("backoff") > 0 && afterGone.indexOf("backoff") < afterGone.indexOf("list"), `backed off before relisting: ${afterGone.join(" ")}`);
   const gone = (await writer.list(CM, { namespace: NS })).items.map((o) => o.metadata.uid);
   t.false(informer.list().some((o) => !gone.includes(o.metadata.uid)), "objects deleted during the outage left the cache");
   t.deepEqual(known.map((uid) => deletes.get(uid)), [1, 1], "deletes of objects the cache held were delivered once");
   await informer.stop();
   client.close();
   writer.close();
+});
+
+test.serial("a watch reset mid-stream (ECONNRESET) resumes after the last event it saw: no add replayed, no deleted object back", async (t) => {
+  const cp = await controlPlane;
+  const proxy = await FaultProxy.start(cp.kubeConfig());
+  const client = new KubeClient(proxy.kubeConfig(cp.kubeConfig()));
+  const writer = new KubeClient(cp.kubeConfig());
+  t.teardown(async () => {
+    client.close();
+    writer.close();
+    await proxy.close();
+  });
+  const informer = new Informer(client, CM, { namespace: NS, labelSelector: "reset=test" });
+  const adds = new Map<string, number>();
+  informer.addHandler({ onAdd: (o) => adds.set(o.metadata.name!, (adds.get(o.metadata.name!) ?? 0) + 1) });
+  informer.start();
+  await informer.waitForSync();
+  const labelled = (name: string): KubeObject => ({ ...configMap(name), metadata: { name, namespace: NS, labels: { reset: "test" } } });
+  await writer.create(labelled("short-lived"));
+  await waitFor("the cache to see it", () => informer.get(`${NS}/short-lived`) !== undefined);
+  await writer.delete({ ...CM, namespace: NS, name: "short-lived" });
+  await writer.create(labelled("stays"));
+  await waitFor("the cache to see the delete and the create", () => informer.get(`${NS}/short-lived`) === undefined && informer.get(`${NS}/stays`) !== undefined);
+  proxy.resetAll();
+  await writer.create(labelled("after-reset"));
+  await waitFor("the watch to resume", () => informer.get(`${NS}/after-reset`) !== undefined, 30_000);
+  t.deepEqual(Object.fromEntries(adds), { "short-lived": 1, stays: 1, "after-reset": 1 }, "each object added once");
+  t.is(informer.get(`${NS}/short-lived`), undefined);
+  await informer.stop();
+});
+
+test.serial("a stopped informer starts again and catches up with what changed while it was stopped", async (t) => {
+  const { client, informer, adds } = await watched();
+  await client.create(configMap("before-stop"));
+  await waitFor("the cache to see it", () => informer.get(`${NS}/before-stop`) !== undefined);
+  await informer.stop();
+  await client.create(configMap("while-stopped"));
+  informer.start();
+  t.true(await informer.waitForSync());
+  await client.create(configMap("after-restart"));
+  await waitFor("changes made while stopped and after the restart", () => informer.get(`${NS}/while-stopped`) !== undefined && informer.get(`${NS}/after-restart`) !== undefined);
+  t.true([...adds.values()].every((n) => n === 1), "no object added twice");
+  await informer.stop();
+  client.close();
 });

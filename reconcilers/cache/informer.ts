@@ -27,8 +27,9 @@ export class Informer implements WatchSink {
   private readonly watcher: Watcher;
   private readonly transform: Transform;
   private readonly logger: Logger;
-  private readonly syncWaiters: Array<() => void> = [];
+  private readonly syncWaiters = new Set<() => void>();
   private synced = false;
+  private stopped = false;
   private abort: AbortController | undefined;
   private running: Promise<void> | undefined;
 
@@ -44,26 +45,43 @@ export class Informer implements WatchSink {
     this.watcher = new Watcher(client, gvk, this, { ...options, logger: this.logger });
   }
 
+  /** Starts listing and watching; a stopped informer may start again (it relists, diffing against its cache). */
   start(): void {
     if (this.abort) return;
+    this.stopped = false;
     this.abort = new AbortController();
     this.running = this.watcher.run(this.abort.signal);
   }
 
   async stop(): Promise<void> {
-    this.abort?.abort();
+    if (!this.abort) return;
+    this.abort.abort();
     await this.running;
-    for (const wake of this.syncWaiters.splice(0)) wake();
+    this.abort = undefined;
+    this.stopped = true;
+    this.wakeSyncWaiters();
   }
 
   hasSynced(): boolean {
     return this.synced;
   }
 
-  /** Resolves once the first list is in the cache (or the informer stopped). */
-  waitForSync(): Promise<void> {
-    if (this.synced || this.abort?.signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  /** Resolves true once the first list is in the cache; false if the informer stopped or `signal` aborted first. */
+  waitForSync(signal?: AbortSignal): Promise<boolean> {
+    if (this.synced || this.stopped || signal?.aborted) return Promise.resolve(this.synced);
+    return new Promise((resolve) => {
+      const wake = () => {
+        signal?.removeEventListener("abort", wake);
+        this.syncWaiters.delete(wake);
+        resolve(this.synced);
+      };
+      this.syncWaiters.add(wake);
+      signal?.addEventListener("abort", wake, { once: true });
+    });
+  }
+
+  private wakeSyncWaiters(): void {
+    for (const wake of [...this.syncWaiters]) wake();
   }
 
   /** Adds a handler; like client-go, it first receives an add for every object already cached. */
@@ -101,7 +119,7 @@ export class Informer implements WatchSink {
     }
     if (!this.synced) {
       this.synced = true;
-      for (const wake of this.syncWaiters.splice(0)) wake();
+      this.wakeSyncWaiters();
     }
   }
 

@@ -20,7 +20,7 @@ export class SharedInformers {
   ) {}
 
   informerFor(gvk: GroupVersionKind, scope: InformerScope = {}): Informer {
-    const key = [gvk.apiVersion, gvk.kind, scope.namespace ?? "", scope.labelSelector ?? "", scope.fieldSelector ?? ""].join("|");
+    const key = keyOf(gvk, scope);
     let informer = this.informers.get(key);
     if (!informer) {
       informer = new Informer(this.client, gvk, { ...this.defaults, ...scope, logger: this.logger });
@@ -28,6 +28,14 @@ export class SharedInformers {
       if (this.started) informer.start();
     }
     return informer;
+  }
+
+  /** Stops an informer and forgets it: its memory and its watch go, and the next ask starts a new one. */
+  async remove(gvk: GroupVersionKind, scope: InformerScope = {}): Promise<void> {
+    const key = keyOf(gvk, scope);
+    const informer = this.informers.get(key);
+    this.informers.delete(key);
+    await informer?.stop();
   }
 
   start(): void {
@@ -47,4 +55,8 @@ export class SharedInformers {
     this.started = false;
     await Promise.all([...this.informers.values()].map((informer) => informer.stop()));
   }
+}
+
+function keyOf(gvk: GroupVersionKind, scope: InformerScope): string {
+  return [gvk.apiVersion, gvk.kind, scope.namespace ?? "", scope.labelSelector ?? "", scope.fieldSelector ?? ""].join("|");
 }

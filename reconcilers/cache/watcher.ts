@@ -1,4 +1,4 @@
-import { exponentialDelay, sleep } from "../backoff.js";
+import { ExponentialBackoff, type Backoff } from "../backoff.js";
 import type { KubeClient } from "../client/client.js";
 import { ApiError, isGone } from "../client/errors.js";
 import type { GroupVersionKind, KubeObject } from "../client/object.js";
@@ -21,8 +21,8 @@ export interface WatcherOptions {
   /** A watch that delivered nothing (not even a bookmark) for this long is presumed dead and reopened. */
   idleTimeoutMs?: number;
   pageSize?: number;
-  backoffBaseMs?: number;
-  backoffCapMs?: number;
+  /** A new Backoff per watcher, for lists and watches that fail (a 410 Gone too); 200 ms doubling to 30 s by default. */
+  backoff?: () => Backoff;
   logger?: Logger;
 }
 
@@ -34,12 +34,17 @@ interface RawWatchEvent {
 /**
  * List then watch, forever: asks for bookmarks so the resourceVersion it resumes from stays fresh, reopens a
  * watch that ended (server timeout or idle watchdog) from the last resourceVersion, retries failures with
- * capped exponential backoff, and relists when the server answers 410 Gone (history compacted, or a
- * restarted apiserver's watch cache no longer reaches back that far).
+ * capped exponential backoff, and relists, after the same backoff, when the server answers 410 Gone (history
+ * compacted, or a restarted apiserver's watch cache no longer reaches back that far).
+ *
+ * Invariant: `resourceVersion` is the version of the last list or event delivered to the sink, kept on every
+ * event, so a watch that breaks mid-stream (a reset connection) resumes exactly after what the cache holds:
+ * never from an older version, which would replay events and bring deleted objects back for a moment.
  */
 export class Watcher {
   private readonly logger: Logger;
   private readonly options: WatcherOptions;
+  private resourceVersion: string | undefined;
 
   constructor(
     private readonly client: KubeClient,
@@ -52,26 +57,24 @@ export class Watcher {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const base = this.options.backoffBaseMs ?? 200;
-    const cap = this.options.backoffCapMs ?? 30_000;
-    let resourceVersion: string | undefined;
-    let failures = 0;
+    const backoff = this.options.backoff?.() ?? new ExponentialBackoff();
+    // A restarted watcher relists: the sink diffs the list against what it holds.
+    this.resourceVersion = undefined;
     while (!signal.aborted) {
       try {
-        resourceVersion ??= await this.list(signal);
-        resourceVersion = await this.watch(resourceVersion, signal);
-        failures = 0;
+        this.resourceVersion ??= await this.list(signal);
+        await this.watch(this.resourceVersion, signal);
+        backoff.reset();
       } catch (err) {
         if (signal.aborted) return;
         if (isGone(err)) {
           this.logger.info("resourceVersion too old, relisting", { error: err });
-          resourceVersion = undefined;
-          continue;
+          this.resourceVersion = undefined;
+        } else {
+          // Resuming from the last resourceVersion loses nothing: the server replays from there or answers 410.
+          this.logger.error("list/watch failed, retrying after backoff", { error: err });
         }
-        // Resuming from the last resourceVersion loses nothing: the server replays from there or answers 410.
-        const delay = exponentialDelay(failures++, base, cap) * (0.5 + Math.random() / 2);
-        this.logger.error("list/watch failed, retrying after backoff", { error: err, delayMs: Math.round(delay) });
-        await sleep(delay, signal);
+        await backoff.wait(signal);
       }
     }
   }
@@ -97,8 +100,8 @@ export class Watcher {
     return resourceVersion;
   }
 
-  /** One watch; returns the resourceVersion to resume from when it ends normally. */
-  private async watch(resourceVersion: string, signal: AbortSignal): Promise<string> {
+  /** One watch, from `resourceVersion`; each event moves `this.resourceVersion` on. */
+  private async watch(resourceVersion: string, signal: AbortSignal): Promise<void> {
     const timeoutSeconds = this.options.timeoutSeconds ?? Math.floor(300 * (1 + Math.random()));
     const idleTimeoutMs = this.options.idleTimeoutMs ?? 120_000;
     const path = await this.client.path({ ...this.gvk, namespace: this.options.namespace });
@@ -136,7 +139,7 @@ export class Watcher {
           const line = buffered.slice(0, newline);
           buffered = buffered.slice(newline + 1);
           if (!line.trim()) continue;
-          resourceVersion = this.handle(JSON.parse(line) as RawWatchEvent, resourceVersion);
+          this.handle(JSON.parse(line) as RawWatchEvent);
           events++;
         }
       }
@@ -149,19 +152,18 @@ export class Watcher {
     if (idled) this.logger.info("watch idle, reopening", { idleTimeoutMs });
     // A watch the server closes at once, again and again, must not become a busy loop.
     if (events === 0 && !idled && Date.now() - opened < 1000) throw new Error("watch closed immediately");
-    return resourceVersion;
   }
 
-  private handle(event: RawWatchEvent, resourceVersion: string): string {
+  private handle(event: RawWatchEvent): void {
     const obj = event.object;
     switch (event.type) {
       case "ERROR":
         throw new ApiError(obj.code ?? 500, obj.reason ?? "", obj.message ?? "watch error", "WATCH", this.gvk.kind);
       case "BOOKMARK":
-        return obj.metadata.resourceVersion ?? resourceVersion;
+        break;
       default:
         this.sink.change(event.type, obj);
-        return obj.metadata.resourceVersion ?? resourceVersion;
     }
+    this.resourceVersion = obj.metadata.resourceVersion ?? this.resourceVersion;
   }
 }

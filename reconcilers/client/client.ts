@@ -22,6 +22,11 @@ export interface ObjectList {
 
 export type PatchType = "json" | "merge";
 
+/** Per call: aborting the signal abandons the request (the transport's timeout bounds it either way). */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 const PATCH_CONTENT_TYPE: Record<PatchType, string> = {
   json: "application/json-patch+json",
   merge: "application/merge-patch+json",
@@ -54,9 +59,9 @@ export class KubeClient {
   }
 
   /** The object, or undefined when it does not exist. */
-  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
+  async get(ref: ObjectRef, options: CallOptions = {}): Promise<KubeObject | undefined> {
     try {
-      return await this.transport.request<KubeObject>("GET", await this.path(ref));
+      return await this.transport.request<KubeObject>("GET", await this.path(ref), options);
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -74,14 +79,14 @@ export class KubeClient {
     return list;
   }
 
-  async create(obj: KubeObject): Promise<KubeObject> {
+  async create(obj: KubeObject, options: CallOptions = {}): Promise<KubeObject> {
     const path = await this.path({ ...obj, namespace: obj.metadata.namespace });
-    return this.transport.request<KubeObject>("POST", path, { body: obj });
+    return this.transport.request<KubeObject>("POST", path, { ...options, body: obj });
   }
 
-  async replace(obj: KubeObject, subresource?: string): Promise<KubeObject> {
-    const path = await this.path({ ...obj, namespace: obj.metadata.namespace, name: obj.metadata.name }, subresource);
-    return this.transport.request<KubeObject>("PUT", path, { body: obj });
+  async replace(obj: KubeObject, options: CallOptions & { subresource?: string } = {}): Promise<KubeObject> {
+    const path = await this.path({ ...obj, namespace: obj.metadata.namespace, name: obj.metadata.name }, options.subresource);
+    return this.transport.request<KubeObject>("PUT", path, { body: obj, ...(options.signal ? { signal: options.signal } : {}) });
   }
 
   async patch(ref: ObjectRef, patch: unknown, type: PatchType, subresource?: string): Promise<KubeObject> {

@@ -1,4 +1,11 @@
-/** A non-2xx answer of the API server, with the Status object's reason when there is one. */
+/** One cause of a refusal, as the Status object's details list it (`field` is a path like spec.selector). */
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
+/** A non-2xx answer of the API server, with the Status object's reason and causes when there are some. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -6,6 +13,7 @@ export class ApiError extends Error {
     message: string,
     readonly method: string,
     readonly path: string,
+    readonly causes: readonly StatusCause[] = [],
   ) {
     super(`${method} ${path}: ${status} ${reason}: ${message}`);
     this.name = "ApiError";

@@ -1,7 +1,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { ApiError } from "./errors.js";
+import { ApiError, type StatusCause } from "./errors.js";
 import { traceRequest } from "../tracing/index.js";
 import { RequestCounter, verbOf } from "./request-counter.js";
 
@@ -11,25 +11,32 @@ export interface RequestOptions {
   /** Defaults to application/json; patches name their flavour (json-patch, merge-patch). */
   contentType?: string;
   signal?: AbortSignal;
+  /** Bound of this request (a stream: until its headers arrive); the transport's default otherwise. */
+  timeoutMs?: number;
 }
 
 export interface TransportOptions {
   /** Shared by several clients when a test or benchmark wants one total. */
   counter?: RequestCounter;
-  /** Connections kept open to the apiserver; watches hold one each. */
+  /** Connections kept open to the apiserver for requests; watches and other streams have their own. */
   maxSockets?: number;
+  /** Every request is bounded: a black-holed connection fails it instead of hanging it. Default 30 s. */
+  requestTimeoutMs?: number;
 }
 
 /**
  * A thin REST transport over a KubeConfig: client-node resolves credentials and TLS material
- * (`applyToHTTPSOptions`), and node's https with one keep-alive Agent carries the requests, so a reconcile
- * loop does not pay a TLS handshake per call. Every request is counted.
+ * (`applyToHTTPSOptions`), and node's https with keep-alive Agents carries the requests, so a reconcile
+ * loop does not pay a TLS handshake per call. Requests and streams (watches, logs) use separate agents, so
+ * long-lived watches never hold the sockets a write or a lease renewal needs. Every request is bounded in
+ * time and counted.
  */
 export class Transport {
   readonly counter: RequestCounter;
   private readonly server: URL;
   private readonly maxSockets: number;
-  private agent: http.Agent | undefined;
+  private readonly timeoutMs: number;
+  private agents: { requests: http.Agent; streams: http.Agent } | undefined;
 
   constructor(
     private readonly kubeConfig: KubeConfig,
@@ -40,33 +47,54 @@ export class Transport {
     this.server = new URL(cluster.server);
     this.counter = options.counter ?? new RequestCounter();
     this.maxSockets = options.maxSockets ?? 64;
+    this.timeoutMs = options.requestTimeoutMs ?? 30_000;
   }
 
   /** Sends one request and parses the JSON answer; a non-2xx answer throws an ApiError. */
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const res = await this.send(method, path, options);
-    const text = await readText(res);
-    return (text ? JSON.parse(text) : undefined) as T;
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    try {
+      const res = await this.send(method, path, { ...options, signal }, "requests");
+      const text = await readText(res);
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch (err) {
+      if (timeout.aborted && !options.signal?.aborted) throw new Error(`${method} ${path}: no answer within ${timeoutMs} ms`, { cause: err });
+      throw err;
+    }
   }
 
-  /** Opens a streaming GET (a watch); the caller consumes and destroys the response. */
+  /** Opens a streaming GET (a watch, a log); the caller consumes and destroys the response. */
   async stream(path: string, options: RequestOptions = {}): Promise<http.IncomingMessage> {
-    return this.send("GET", path, options);
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const opening = new AbortController();
+    const timer = setTimeout(() => opening.abort(), timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, opening.signal]) : opening.signal;
+    try {
+      return await this.send("GET", path, { ...options, signal }, "streams");
+    } catch (err) {
+      if (opening.signal.aborted && !options.signal?.aborted) throw new Error(`GET ${path}: no answer within ${timeoutMs} ms`, { cause: err });
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   close(): void {
-    this.agent?.destroy();
-    this.agent = undefined;
+    this.agents?.requests.destroy();
+    this.agents?.streams.destroy();
+    this.agents = undefined;
   }
 
-  private async send(method: string, path: string, options: RequestOptions): Promise<http.IncomingMessage> {
+  private async send(method: string, path: string, options: RequestOptions, agent: "requests" | "streams"): Promise<http.IncomingMessage> {
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) query.set(key, String(value));
     }
     const search = query.size > 0 ? `?${query}` : "";
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const requestOptions = await this.requestOptions();
+    const requestOptions = await this.requestOptions(agent);
     const headers: Record<string, string | number> = {
       ...(requestOptions.headers as Record<string, string>),
       accept: "application/json",
@@ -110,11 +138,11 @@ export class Transport {
   }
 
   // Credentials are resolved per request (tokens from exec plugins or files rotate); the TLS material and
-  // the keep-alive agent are built once from the first answer.
-  private async requestOptions(): Promise<https.RequestOptions> {
+  // the keep-alive agents are built once from the first answer.
+  private async requestOptions(agent: "requests" | "streams"): Promise<https.RequestOptions> {
     const options: https.RequestOptions = {};
     await this.kubeConfig.applyToHTTPSOptions(options);
-    if (!this.agent) {
+    if (!this.agents) {
       const tls = {
         ca: options.ca,
         cert: options.cert,
@@ -122,13 +150,15 @@ export class Transport {
         rejectUnauthorized: options.rejectUnauthorized,
         servername: options.servername,
       };
-      this.agent =
+      // A stream holds its socket for its whole life: streams are not pooled to a limit.
+      const make = (maxSockets: number) =>
         this.server.protocol === "https:"
-          ? new https.Agent({ ...tls, keepAlive: true, maxSockets: this.maxSockets })
-          : new http.Agent({ keepAlive: true, maxSockets: this.maxSockets });
+          ? new https.Agent({ ...tls, keepAlive: true, maxSockets })
+          : new http.Agent({ keepAlive: true, maxSockets });
+      this.agents = { requests: make(this.maxSockets), streams: make(Infinity) };
     }
     const { headers, auth } = options;
-    return { headers, auth, agent: this.agent };
+    return { headers, auth, agent: this.agents[agent] };
   }
 }
 
@@ -142,12 +172,14 @@ async function apiErrorOf(res: http.IncomingMessage, method: string, path: strin
   const text = await readText(res);
   let reason = res.statusMessage ?? "";
   let message = text;
+  let causes: StatusCause[] = [];
   try {
-    const status = JSON.parse(text) as { reason?: string; message?: string };
+    const status = JSON.parse(text) as { reason?: string; message?: string; details?: { causes?: StatusCause[] } };
     reason = status.reason ?? reason;
     message = status.message ?? text;
+    causes = status.details?.causes ?? [];
   } catch {
     // not a Status object (e.g. a proxy's HTML page): keep the raw text
   }
-  return new ApiError(res.statusCode ?? 0, reason, message, method, path);
+  return new ApiError(res.statusCode ?? 0, reason, message, method, path, causes);
 }

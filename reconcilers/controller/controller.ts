@@ -23,6 +23,8 @@ export interface ControllerOptions {
   /** Workers of this controller's queue; 1 (the default) reconciles one key at a time. */
   maxConcurrentReconciles?: number;
   rateLimiter?: RateLimiter;
+  /** `start` fails when the watched caches have not synced by then (missing CRD, no RBAC); 2 minutes, as controller-runtime. */
+  cacheSyncTimeoutMs?: number;
   logger?: Logger;
   metrics?: { queue: QueueMetrics; controller: ControllerMetrics };
 }
@@ -64,14 +66,26 @@ export class Controller {
     return this;
   }
 
-  /** Attaches the watches, waits for their caches, then runs the workers until `stop`. */
+  /**
+   * Attaches the watches, waits for their caches, then runs the workers until `stop`. Fails, naming the
+   * types, when a cache has not synced within the cache-sync timeout; returns at once when stopped meanwhile.
+   */
   async start(): Promise<void> {
     for (const { informer, options } of this.watches) {
       this.unsubscribes.push(informer.addHandler(this.handlerFor(options)));
       informer.start();
     }
-    await Promise.all(this.watches.map(({ informer }) => informer.waitForSync()));
+    const timeoutMs = this.options.cacheSyncTimeoutMs ?? 120_000;
+    const waiting = AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]);
+    await Promise.all(this.watches.map(({ informer }) => informer.waitForSync(waiting)));
     if (this.abort.signal.aborted) return;
+    const unsynced = this.watches.filter(({ informer }) => !informer.hasSynced()).map(({ informer }) => `${informer.gvk.kind} (${informer.gvk.apiVersion})`);
+    if (unsynced.length > 0) {
+      throw new Error(
+        `controller ${this.name}: the caches of ${unsynced.join(", ")} did not sync within ${timeoutMs} ms. ` +
+          "Fix: check that these kinds exist (their CRDs installed) and that RBAC lets the controller list and watch them.",
+      );
+    }
     const workers = this.options.maxConcurrentReconciles ?? 1;
     this.logger.info("starting workers", { workers });
     this.workers = Array.from({ length: workers }, () => this.work());

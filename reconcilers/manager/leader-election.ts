@@ -54,7 +54,7 @@ export class LeaderElector {
   /** Resolves true once this process holds the lease, false if the signal aborted first. */
   async acquire(signal: AbortSignal): Promise<boolean> {
     while (!signal.aborted) {
-      if (await this.tryAcquireOrRenew()) {
+      if (await this.tryAcquireOrRenew(signal)) {
         this.logger.info("acquired the lease");
         return true;
       }
@@ -63,15 +63,22 @@ export class LeaderElector {
     return false;
   }
 
-  /** Renews every retry period; resolves when renewing failed for renewDeadline (lost) or the signal aborted. */
+  /**
+   * Renews every retry period, from the moment the lease is acquired (whatever the caches are doing);
+   * resolves "lost" when no renewal succeeded for renewDeadline, counted from the start of the last
+   * successful one, or "stopped" when the signal aborts. Each attempt is cut off at that deadline, so a
+   * request hanging on a dead connection cannot keep a leader that no longer renews.
+   */
   async hold(signal: AbortSignal): Promise<"lost" | "stopped"> {
     let renewed = Date.now();
     while (!signal.aborted) {
       await sleep(this.retryPeriodMs, signal);
       if (signal.aborted) break;
-      if (await this.tryAcquireOrRenew()) renewed = Date.now();
-      else if (Date.now() - renewed >= this.renewDeadlineMs) {
-        this.logger.error("failed to renew the lease in time, stepping down");
+      const started = Date.now();
+      const left = renewed + this.renewDeadlineMs - started;
+      if (left > 0 && (await this.tryAcquireOrRenew(AbortSignal.any([signal, AbortSignal.timeout(left)])))) renewed = started;
+      else if (Date.now() - renewed >= this.renewDeadlineMs && !signal.aborted) {
+        this.logger.error("failed to renew the lease in time, stepping down", { renewDeadlineMs: this.renewDeadlineMs });
         return "lost";
       }
     }
@@ -80,23 +87,27 @@ export class LeaderElector {
 
   /** Gives the lease up so that a standby takes over at once instead of after the lease duration. */
   async release(): Promise<void> {
-    const lease = (await this.client.get(this.ref)) as Lease | undefined;
-    if (!lease || lease.spec?.holderIdentity !== this.options.identity) return;
-    const now = microTime();
-    await this.client
-      .replace({ ...lease, spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: now, acquireTime: now } })
-      .catch((err: unknown) => this.logger.error("releasing the lease failed", { error: err }));
-    this.logger.info("released the lease");
+    const signal = AbortSignal.timeout(this.renewDeadlineMs);
+    try {
+      const lease = (await this.client.get(this.ref, { signal })) as Lease | undefined;
+      if (!lease || lease.spec?.holderIdentity !== this.options.identity) return;
+      const now = microTime();
+      await this.client.replace({ ...lease, spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: now, acquireTime: now } }, { signal });
+      this.logger.info("released the lease");
+    } catch (err) {
+      this.logger.error("releasing the lease failed: a standby takes over once it expires", { error: err });
+    }
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  private async tryAcquireOrRenew(signal?: AbortSignal): Promise<boolean> {
     const now = microTime();
     const durationSeconds = Math.ceil(this.leaseDurationMs / 1000);
+    const call = signal ? { signal } : {};
     try {
-      const lease = (await this.client.get(this.ref)) as Lease | undefined;
+      const lease = (await this.client.get(this.ref, call)) as Lease | undefined;
       if (!lease) {
         const spec: LeaseSpec = { holderIdentity: this.options.identity, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 };
-        const created = await this.client.create({ apiVersion: this.ref.apiVersion, kind: this.ref.kind, metadata: { name: this.ref.name, namespace: this.ref.namespace }, spec });
+        const created = await this.client.create({ apiVersion: this.ref.apiVersion, kind: this.ref.kind, metadata: { name: this.ref.name, namespace: this.ref.namespace }, spec }, call);
         this.observe(created as Lease);
         return true;
       }
@@ -114,7 +125,7 @@ export class LeaderElector {
         leaseTransitions: (spec.leaseTransitions ?? 0) + (mine ? 0 : 1),
       };
       // replace carries the resourceVersion we read: a rival that wrote in between makes this a 409.
-      this.observe((await this.client.replace({ ...lease, spec: next })) as Lease);
+      this.observe((await this.client.replace({ ...lease, spec: next }, call)) as Lease);
       return true;
     } catch (err) {
       this.logger.debug("lease attempt failed", { error: err });

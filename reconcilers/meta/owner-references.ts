@@ -13,10 +13,26 @@ export function controllerReference(owner: KubeObject): OwnerReference {
   };
 }
 
-/** A copy of obj owned by `owner`, replacing any previous reference to the same owner. */
+/** An object has one controller: taking it over from another is refused, as in controller-runtime. */
+export class AlreadyOwnedError extends Error {
+  constructor(
+    readonly obj: KubeObject,
+    readonly owner: OwnerReference,
+  ) {
+    super(
+      `${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ""}${obj.metadata.name} is already controlled by ${owner.kind} ${owner.name} (uid ${owner.uid}). ` +
+        "Fix: remove that controller reference first, or make this owner a plain owner instead of the controller.",
+    );
+    this.name = "AlreadyOwnedError";
+  }
+}
+
+/** A copy of obj controlled by `owner`, replacing its previous reference to the same owner; refuses another controller's object. */
 export function withControllerReference(obj: KubeObject, owner: KubeObject): KubeObject {
   const ref = controllerReference(owner);
-  const others = (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== ref.uid && !r.controller);
+  const current = controllerOf(obj);
+  if (current && current.uid !== ref.uid) throw new AlreadyOwnedError(obj, current);
+  const others = (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== ref.uid);
   return { ...obj, metadata: { ...obj.metadata, ownerReferences: [...others, ref] } };
 }
 

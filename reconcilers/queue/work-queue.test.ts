@@ -1,5 +1,5 @@
 import test from "ava";
-import { ExponentialRateLimiter } from "./rate-limiter.js";
+import { BucketRateLimiter, ExponentialRateLimiter } from "./rate-limiter.js";
 import { WorkQueue } from "./work-queue.js";
 
 test("merges adds of a key that is waiting", async (t) => {
@@ -57,17 +57,29 @@ test("concurrent workers under load never overlap on a key and lose no add", asy
   for (const [key, version] of lastAdded) t.is(lastSeen.get(key), version, `${key} processed after its last add`);
 });
 
-test("addAfter keeps the earliest deadline of a key", async (t) => {
+test("addAfter keeps the earliest deadline of a key, and drops the later ones", async (t) => {
   const queue = new WorkQueue();
   queue.addAfter("a", 500);
   queue.addAfter("a", 10);
   queue.addAfter("a", 1000);
-  const started = Date.now();
-  t.is(await queue.get(), "a");
-  t.true(Date.now() - started < 400);
+  queue.addAfter("b", 100);
+  t.is(await queue.get(), "a", "a's earliest deadline (10 ms) comes before b's (100 ms)");
   queue.done("a");
+  t.is(await queue.get(), "b");
+  queue.done("b");
+  queue.addAfter("c", 700);
+  t.is(await queue.get(), "c", "a's later deadlines (500, 1000 ms) were merged into the first, not queued again");
   queue.shutDown();
-  t.is(await queue.get(), undefined, "the later deadlines were merged, not queued again");
+});
+
+test("a delay beyond setTimeout's 2^31-1 ms does not fire at once", async (t) => {
+  const queue = new WorkQueue();
+  queue.addAfter("in-a-month", 30 * 24 * 3600_000);
+  queue.addAfter("soon", 20);
+  t.is(await queue.get(), "soon", "the month-long wait did not overflow into 1 ms");
+  queue.done("soon");
+  t.is(queue.length, 0);
+  queue.shutDown();
 });
 
 test("per-item backoff doubles from 5ms, caps near 16 minutes, and forget resets it", (t) => {
@@ -87,9 +99,24 @@ test("a failing key is retried after its backoff", async (t) => {
   queue.addRateLimited("a");
   queue.done("a");
   t.is(queue.length, 0, "not before the delay");
-  const started = Date.now();
+  t.is(queue.rateLimiter.failures("a"), 1);
   t.is(await queue.get(), "a");
-  t.true(Date.now() - started >= 15);
+});
+
+test("the default limiter spreads a burst of failing keys: the first 100 at their own backoff, then 10 per second", (t) => {
+  const limiter = new WorkQueue().rateLimiter;
+  const delays = Array.from({ length: 150 }, (_, i) => limiter.when(`key-${i}`));
+  t.true(delays.slice(0, 100).every((ms) => ms === 5), "within the burst: the per-item 5 ms");
+  t.true(delays[100]! > 5, `the 101st waits for a token (${delays[100]} ms)`);
+  t.true(delays[149]! >= 4000, `the 150th waits for 50 tokens at 10 per second (${delays[149]} ms)`);
+});
+
+test("the bucket's tokens come back at qps, up to the burst", (t) => {
+  let now = 0;
+  const bucket = new BucketRateLimiter(10, 2, () => now);
+  t.deepEqual([bucket.when(), bucket.when(), bucket.when()], [0, 0, 100]);
+  now = 1000;
+  t.deepEqual([bucket.when(), bucket.when(), bucket.when()], [0, 0, 100], "refilled to the burst of 2, not to 10");
 });
 
 test("shutdown wakes idle workers and drain waits for the one at work", async (t) => {

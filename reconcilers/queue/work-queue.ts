@@ -1,5 +1,7 @@
-import type { RateLimiter } from "./rate-limiter.js";
-import { ExponentialRateLimiter } from "./rate-limiter.js";
+import { defaultControllerRateLimiter, type RateLimiter } from "./rate-limiter.js";
+
+// setTimeout fires at once for delays above 2³¹−1 ms (about 24.8 days): longer waits are made of shorter ones.
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What a queue reports; the manager binds it to controller-runtime's workqueue_* metrics. */
 export interface QueueMetrics {
@@ -27,7 +29,7 @@ const noMetrics: QueueMetrics = { add() {}, depth() {}, retry() {}, queued() {},
  * - a key is in the queue at most once (adds of a waiting key are merged: "dirty");
  * - a key is never handed to two workers at once: an add while it is being processed only marks it dirty,
  *   and `done` puts it back, so the change that came in during processing is not lost;
- * - delayed adds (`addAfter`, `addRateLimited`) keep only the earliest pending deadline per key.
+ * - delayed adds (`addAfter`, `addRateLimited`) keep only the earliest pending deadline per key, however far.
  */
 export class WorkQueue {
   private readonly queue: string[] = [];
@@ -40,7 +42,7 @@ export class WorkQueue {
   private shuttingDown = false;
 
   constructor(
-    readonly rateLimiter: RateLimiter = new ExponentialRateLimiter(),
+    readonly rateLimiter: RateLimiter = defaultControllerRateLimiter(),
     private readonly metrics: QueueMetrics = noMetrics,
   ) {
     metrics.readWorkInFlight(() => this.workInFlight());
@@ -83,10 +85,15 @@ export class WorkQueue {
     const pending = this.waiting.get(item);
     if (pending && pending.at <= at) return;
     if (pending) clearTimeout(pending.timer);
+    this.wait(item, at);
+  }
+
+  private wait(item: string, at: number): void {
     const timer = setTimeout(() => {
+      if (Date.now() < at) return this.wait(item, at);
       this.waiting.delete(item);
       this.add(item);
-    }, ms);
+    }, Math.min(at - Date.now(), MAX_TIMER_MS));
     this.waiting.set(item, { at, timer });
   }
 
