@@ -37,7 +37,7 @@ test("re-synthesizing a folder for docker nodes removes the buildkit file and no
   const before = readdirSync(dir);
   t.is((await orchest("synth", "-f", EXAMPLE, "-o", dir, "--runtime", "docker")).code, 0);
   const after = readdirSync(dir);
-  t.deepEqual(before.filter((f) => !after.includes(f)), ["07-daemonset-buildkit-daemon.yaml"]);
+  t.deepEqual(before.filter((f) => !after.includes(f)), ["07-configmap-buildkit-daemon-config.yaml", "07-daemonset-buildkit-daemon.yaml"], "buildkit-daemon and its config");
   t.true(existsSync(join(dir, "README.md")));
 });
 

@@ -65,9 +65,16 @@ function started(pid: string): string | undefined {
   }
 }
 
+/** The same process, still running: a zombie (exited, waiting for its parent to reap it) runs no more. */
 function processAlive(trace: string): boolean {
   const [, pid, , start] = trace.split(" ");
-  return started(pid!) === start;
+  if (started(pid!) !== start) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] !== "Z";
+  } catch {
+    return false;
+  }
 }
 
 /** Processes at or below a cgroup folder. */
