@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
-import { partialPath, publish } from "./atomic.js";
+import { dirname, join } from "node:path";
+import { partialPath, publish, withLock } from "./atomic.js";
 import { run } from "./command.js";
 import { timed, type Log } from "./progress.js";
 import { versions, type GoTool } from "./versions.js";
@@ -19,16 +19,32 @@ export function cacheRoot(): string {
  * Returns the test bed's binaries, building the missing ones from their Go modules.
  * ORCHEST_TESTBED_BIN may name a folder of prebuilt binaries instead.
  */
-export async function ensureBinaries(log: Log): Promise<Binaries> {
+export function ensureBinaries(log: Log): Promise<Binaries> {
+  // Several clusters started at once in one process (a test file's private ones) share one look and one build.
+  ensuring ??= ensureEach(log).catch((error: unknown) => {
+    ensuring = undefined;
+    throw error;
+  });
+  return ensuring;
+}
+
+let ensuring: Promise<Binaries> | undefined;
+
+async function ensureEach(log: Log): Promise<Binaries> {
   const prebuilt = process.env.ORCHEST_TESTBED_BIN;
   const binaries: Record<string, string> = {};
   for (const [name, tool] of Object.entries(versions.tools)) {
     const dir = prebuilt ?? join(cacheRoot(), "bin", `${name}-${tool.version}`);
     const paths = Object.keys(tool.packages).map((binary) => [binary, join(dir, binary)] as const);
-    const missing = paths.filter(([, path]) => !existsSync(path)).map(([binary]) => binary);
-    if (missing.length > 0) {
-      if (prebuilt) throw new Error(`ORCHEST_TESTBED_BIN=${prebuilt} lacks ${missing.join(", ")}. Fix: put them there, or unset it to build them with Go.`);
-      await build(name, tool, missing, dir, log);
+    const missing = () => paths.filter(([, path]) => !existsSync(path)).map(([binary]) => binary);
+    if (missing().length > 0) {
+      if (prebuilt) throw new Error(`ORCHEST_TESTBED_BIN=${prebuilt} lacks ${missing().join(", ")}. Fix: put them there, or unset it to build them with Go.`);
+      // Other processes (test files, other checkouts) may be building the same tool: one builds, the rest wait.
+      mkdirSync(dirname(dir), { recursive: true });
+      await withLock(`${dir}.lock`, (pid) => log(`waiting for process ${pid}, which is building ${name} ${tool.version} ...`), async () => {
+        const left = missing();
+        if (left.length > 0) await build(name, tool, left, dir, log);
+      });
     }
     for (const [binary, path] of paths) binaries[binary] = path;
   }
