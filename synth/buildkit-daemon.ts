@@ -1,8 +1,8 @@
 import * as kplus from "cdk8s-plus-28";
 import { Duration } from "cdk8s";
 import { Construct } from "constructs";
-import { envVariables, objectMeta, requests, rootContainerSecurity } from "./common.js";
-import { REGISTRY_TLS_SECRET, type DaemonSetPlan, type SynthContext } from "./context.js";
+import { envVariables, mountRegistryCa, objectMeta, requests, rootContainerSecurity } from "./common.js";
+import { type DaemonSetPlan, type SynthContext } from "./context.js";
 import { confineToRuntimeGroup, groupLabels, groupObjectName } from "./runtime.js";
 
 const COMPONENT = "buildkit-daemon";
@@ -129,8 +129,7 @@ export class BuildkitDaemon extends Construct {
     // buildkitd binds its own sockets from /run/buildkit into RUN containers, which the node's runc creates.
     c.mount("/run/buildkit", host("run-buildkit", "run-buildkit", "/run/buildkit", kplus.HostPathVolumeType.DIRECTORY_OR_CREATE));
     c.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(scope, "config", config, { name: "buildkitd-config" }), { readOnly: true });
-    const secret = kplus.Secret.fromSecretName(scope, "registry-tls", REGISTRY_TLS_SECRET);
-    c.mount(REGISTRY_CA_DIR, kplus.Volume.fromSecret(scope, "registry-ca", secret, { name: "registry-ca", items: { "ca.crt": { path: "ca.crt" } }, optional: true }), { readOnly: true });
+    mountRegistryCa(ctx, ds, c, REGISTRY_CA_DIR);
     if (dirs.distributionPaths) {
       c.mount("/run/containerd/fifo", host("fifo", "run-containerd-fifo", "/run/containerd/fifo", kplus.HostPathVolumeType.DIRECTORY_OR_CREATE));
       c.mount(dirs.run, run);

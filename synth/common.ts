@@ -5,10 +5,11 @@
  * quantities, removing cdk8s's own address label).
  */
 import { ApiObject, JsonPatch, Size, type ApiObjectMetadata } from "cdk8s";
+import { createHash } from "node:crypto";
 import * as kplus from "cdk8s-plus-28";
 import type { Construct } from "constructs";
 import type { EnvVar } from "../crds/types/index.js";
-import { sortKeys, type SynthContext, type VolumePlan } from "./context.js";
+import { REGISTRY_TLS_SECRET, sortKeys, type RegistryTls, type SynthContext, type VolumePlan } from "./context.js";
 import { ANNOTATIONS, orchestPodLabels, ownershipLabels, selectorLabels, waveAnnotations } from "./labels.js";
 
 /** Metadata of an object that belongs to `component` of the context's cluster. */
@@ -121,6 +122,31 @@ export function configurePodTemplate(ctx: SynthContext, workload: kplus.Workload
   }
   if (opts.affinity) api.addJsonPatch(JsonPatch.add("/spec/template/spec/affinity", opts.affinity));
   if (opts.tolerations) api.addJsonPatch(JsonPatch.add("/spec/template/spec/tolerations", opts.tolerations));
+}
+
+/**
+ * Marks a pod template that reads the registry's TLS Secret with a digest of the certificates synthesized
+ * into it (none when synth has no certificate: the operator fills the Secret, and synthesizes again with it).
+ */
+export function annotateRegistryTls(ctx: SynthContext, workload: kplus.Workload): void {
+  const tls = ctx.registryFacts.tls;
+  if (tls) workload.podMetadata.addAnnotation(ANNOTATIONS.registryTls, registryTlsDigest(tls));
+}
+
+/** The value of `ANNOTATIONS.registryTls` for `tls`: a digest of its CA and certificate. */
+export function registryTlsDigest(tls: RegistryTls): string {
+  return createHash("sha256").update(tls.caCertificate ?? "").update("\0").update(tls.certificate).digest("hex");
+}
+
+/**
+ * Mounts the registry's CA (`ca.crt` of its TLS Secret, optional: synth alone leaves it empty) into `container`:
+ * as the folder `path` holding `ca.crt`, or, given `file`, as the single file `path` named so in the volume.
+ */
+export function mountRegistryCa(ctx: SynthContext, workload: kplus.Workload, container: kplus.Container, path: string, file?: string): void {
+  const secret = kplus.Secret.fromSecretName(workload, "registry-tls", REGISTRY_TLS_SECRET);
+  const ca = kplus.Volume.fromSecret(workload, "registry-ca", secret, { name: "registry-ca", items: { "ca.crt": { path: file ?? "ca.crt" } }, optional: true });
+  container.mount(path, ca, { readOnly: true, ...(file ? { subPath: file } : {}) });
+  annotateRegistryTls(ctx, workload);
 }
 
 /** Required pod affinity that keeps every pod of a single-node cluster on one node. */

@@ -1,7 +1,7 @@
 import * as kplus from "cdk8s-plus-28";
 import type { Construct } from "constructs";
-import { configurePodTemplate, envVariables, objectMeta, replicas, rootContainerSecurity, selectComponent, singleNodeAffinity } from "./common.js";
-import { REGISTRY_TLS_SECRET, USERDIR_MOUNT_PATH, type SynthContext } from "./context.js";
+import { configurePodTemplate, envVariables, mountRegistryCa, objectMeta, replicas, rootContainerSecurity, selectComponent, singleNodeAffinity } from "./common.js";
+import { USERDIR_MOUNT_PATH, type SynthContext } from "./context.js";
 import type { OrchestComponentName } from "./labels.js";
 import type { OrchestVolumes } from "./volumes.js";
 
@@ -101,13 +101,7 @@ export function componentDeployment(scope: Construct, ctx: SynthContext, opts: C
     for (const container of deployment.containers) container.mount(USERDIR_MOUNT_PATH, userDir);
   }
   if (opts.trustRegistryCa) {
-    const secret = kplus.Secret.fromSecretName(scope, "registry-tls", REGISTRY_TLS_SECRET);
-    const ca = kplus.Volume.fromSecret(scope, "registry-ca", secret, {
-      name: "registry-ca",
-      items: { "ca.crt": { path: "additional-ca-cert-bundle.crt" } },
-      optional: true,
-    });
-    deployment.containers[0]!.mount("/usr/lib/ssl/certs/additional-ca-cert-bundle.crt", ca, { subPath: "additional-ca-cert-bundle.crt", readOnly: true });
+    mountRegistryCa(ctx, deployment, deployment.containers[0]!, "/usr/lib/ssl/certs/additional-ca-cert-bundle.crt", "additional-ca-cert-bundle.crt");
   }
   const affinity = singleNodeAffinity(ctx);
   configurePodTemplate(ctx, deployment, {

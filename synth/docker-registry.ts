@@ -2,6 +2,7 @@ import * as kplus from "cdk8s-plus-28";
 import { Duration } from "cdk8s";
 import { Construct } from "constructs";
 import {
+  annotateRegistryTls,
   configurePodTemplate,
   envVariables,
   objectMeta,
@@ -107,5 +108,6 @@ export class DockerRegistry extends Construct {
     c.mount("/var/lib/registry", kplus.Volume.fromPersistentVolumeClaim(this, "data", this.claim, { name: "registry-data" }));
     c.mount("/certs", kplus.Volume.fromSecret(this, "certs", this.tlsSecret, { name: "registry-tls" }), { readOnly: true });
     configurePodTemplate(ctx, this.deployment, { component: DOCKER_REGISTRY, nodeSelector: ctx.registryNodeSelector });
+    annotateRegistryTls(ctx, this.deployment);
   }
 }

@@ -57,6 +57,11 @@ export const ANNOTATIONS = {
   runtimeSocket: "orchest.io/container-runtime-socket",
   /** On the registry TLS Secret when synth had no certificate: the operator generates and fills it. */
   tlsGenerate: "orchest.io/tls-generate",
+  /**
+   * On the pod templates that read the registry's TLS Secret: a digest of its certificates. None of them reads
+   * the Secret again while running (a subPath mount is never updated), so a new certificate rolls them.
+   */
+  registryTls: "orchest.io/registry-tls-sha256",
 } as const;
 
 /**

@@ -1,8 +1,8 @@
 import * as kplus from "cdk8s-plus-28";
 import { Duration } from "cdk8s";
 import { Construct } from "constructs";
-import { envVariables, objectMeta, requests, rootContainerSecurity } from "./common.js";
-import { REGISTRY_TLS_SECRET, type DaemonSetPlan, type SynthContext } from "./context.js";
+import { envVariables, mountRegistryCa, objectMeta, requests, rootContainerSecurity } from "./common.js";
+import { type DaemonSetPlan, type SynthContext } from "./context.js";
 import { clusterScopedName, READ, READ_WRITE } from "./orchest-api.js";
 import { confineToRuntimeGroup, groupLabels, groupObjectName } from "./runtime.js";
 
@@ -117,12 +117,7 @@ export class NodeAgent extends Construct {
       kplus.Volume.fromHostPath(scope, "socket", "runtime-socket", { path: group.socketPath, type: kplus.HostPathVolumeType.SOCKET }),
     );
     c.mount(certs, kplus.Volume.fromHostPath(scope, "certs", "runtime-certs", { path: certs, type: kplus.HostPathVolumeType.DIRECTORY_OR_CREATE }));
-    const secret = kplus.Secret.fromSecretName(scope, "registry-tls", REGISTRY_TLS_SECRET);
-    c.mount(
-      REGISTRY_CA.slice(0, REGISTRY_CA.lastIndexOf("/")),
-      kplus.Volume.fromSecret(scope, "registry-ca", secret, { name: "registry-ca", items: { "ca.crt": { path: "ca.crt" } }, optional: true }),
-      { readOnly: true },
-    );
+    mountRegistryCa(ctx, ds, c, REGISTRY_CA.slice(0, REGISTRY_CA.lastIndexOf("/")));
     confineToRuntimeGroup(ctx, ds, COMPONENT, plan, groups);
     return ds;
   }

@@ -277,6 +277,29 @@ test("creates the docker-registry with its PVC, Service and TLS Secret", (t) => 
   t.is(find(withTls, "Service", "docker-registry")["spec"]["clusterIP"], "10.96.0.10");
 });
 
+test("a new registry certificate rolls every pod that reads the registry's TLS Secret, and nothing else", (t) => {
+  const withTls = (certificate: string, caCertificate: string) =>
+    synth(cluster({ orchest: { orchestApi: { image: "orchest/orchest-api:v2022.10.5" } } }), {
+      ...containerd,
+      registry: { clusterIP: "10.96.0.10", tls: { certificate, privateKey: "KEY", caCertificate } },
+    });
+  const digests = (ms: Manifest[]) =>
+    Object.fromEntries(
+      ms
+        .filter((m) => ["Deployment", "DaemonSet", "StatefulSet"].includes(m.kind))
+        .map((m) => [m.metadata.name, (m as Obj)["spec"]["template"]["metadata"]["annotations"]?.[ANNOTATIONS.registryTls]]),
+    );
+  const first = digests(withTls("CERT", "CA"));
+  const readers = Object.keys(first).filter((name) => first[name] !== undefined).sort();
+  t.deepEqual(readers, ["buildkit-daemon", "celery-worker", "docker-registry", "node-agent", "orchest-api"], "the registry serves it, the others trust its CA");
+  t.deepEqual(digests(withTls("CERT", "CA")), first, "the same certificate rolls nothing");
+  const renewed = digests(withTls("CERT-2", "CA"));
+  const caRenewed = digests(withTls("CERT", "CA-2"));
+  for (const name of readers) t.not(renewed[name], first[name], `${name} rolls for a new certificate`);
+  for (const name of readers) t.not(caRenewed[name], first[name], `${name} rolls for a new CA`);
+  t.deepEqual(Object.values(digests(synth(cluster(), containerd))).filter((digest) => digest !== undefined), [], "no digest without a certificate");
+});
+
 test("creates the user directory PVC with Orchest's default size, and a state PVC when separated", (t) => {
   const ms = synth(cluster(), containerd);
   const userdir = find(ms, "PersistentVolumeClaim", "userdir-pvc");
