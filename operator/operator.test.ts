@@ -6,7 +6,8 @@ import { Informer, KubeClient, Manager, silentLogger, type KubeObject } from "..
 import { waitFor } from "../reconcilers/testing.js";
 import { clusterFacts, ingressClassOf } from "./facts.js";
 import { Cluster } from "../testbed/index.js";
-import { synth, toYaml, type Manifest } from "../synth/index.js";
+import { ANNOTATIONS, synth, toYaml, type Manifest } from "../synth/index.js";
+import { registryTlsDigest } from "../synth/common.js";
 import { installCrds } from "./install.js";
 import { coversIdentity, registryIdentity, tlsOfSecret } from "./registry-tls.js";
 import { addOrchestClusterController, ORCHEST_CLUSTER } from "./reconciler.js";
@@ -119,6 +120,11 @@ test.serial("a new OrchestCluster reaches Ready with every component running the
   const tls = tlsOfSecret(secret as { data?: Record<string, string> });
   t.truthy(tls, "the operator filled the registry's TLS Secret");
   t.true(coversIdentity(tls!, registryIdentity("docker-registry", ns, (registryService!.spec as { clusterIP: string }).clusterIP)), "for the Service's names and ClusterIP");
+  // The registry reads its certificate once, at start: it must start with this one, never with one issued
+  // before the Service had its ClusterIP (docker then refuses to push to the ClusterIP).
+  const registry = w["docker-registry"]!;
+  t.is(registry.metadata.generation, 1, "the registry was never rolled for a newer certificate");
+  t.is((registry.spec as any).template.metadata.annotations[ANNOTATIONS.registryTls], registryTlsDigest(tls!), "its pods carry the digest of the certificate they read");
   const events = (await client.list({ apiVersion: "events.k8s.io/v1", kind: "Event" }, { namespace: ns })).items as Array<KubeObject & { reason?: string; regarding?: { name?: string } }>;
   t.true(events.some((e) => e.regarding?.name === name && e.reason === "Applied"), "kubectl describe shows what the operator did");
 });

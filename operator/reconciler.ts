@@ -182,12 +182,18 @@ export function addOrchestClusterController(manager: Manager, options: OrchestCl
   // The certificate last synthesized is reused while its Secret is not readable: one issued but not yet in the
   // cache (a quick second reconcile issues no other), or one of Orchest's whose Secret is being replaced.
   const lastTls = new Map<string, RegistryTls>();
+  /**
+   * The registry's ClusterIP and certificate. The certificate names the ClusterIP, which exists once the Service
+   * does: until then there are no facts (synth leaves the Secret to be filled), and `rollOut` creates the Service
+   * before anything else, so that the registry and the nodes that trust its CA start with the final certificate.
+   */
   const registryFacts = async (cluster: OrchestCluster): Promise<RegistryFacts> => {
     const key = objectKey(cluster as KubeObject);
     const namespace = cluster.metadata!.namespace!;
     // Read through to the API: the Service and Secret of an install made by Orchest are not in the cache yet.
     const service = await live.get({ apiVersion: "v1", kind: "Service", namespace, name: DOCKER_REGISTRY });
-    const clusterIP = (service?.spec as { clusterIP?: string } | undefined)?.clusterIP;
+    if (!service) return {};
+    const clusterIP = (service.spec as { clusterIP?: string } | undefined)?.clusterIP;
     const identity = registryIdentity(DOCKER_REGISTRY, namespace, clusterIP);
     const stored = tlsOfSecret((await live.get({ apiVersion: "v1", kind: "Secret", namespace, name: REGISTRY_TLS_SECRET })) as { data?: Record<string, string> } | undefined);
     const tls = [stored, lastTls.get(key)].find((candidate) => candidate && coversIdentity(candidate, identity)) ?? (await issueRegistryTls(identity));
@@ -283,8 +289,9 @@ export function addOrchestClusterController(manager: Manager, options: OrchestCl
     const statusInput = { cluster, facts, live: liveOf, inventory: inventoryOf(cluster), desired: [] as Manifest[], restarting: restart.restarting };
 
     let desired: Manifest[];
+    const synthesize = async () => synth(cluster!, { ...facts, registry: await registryFacts(cluster!) }, options.synth);
     try {
-      desired = synth(cluster, { ...facts, registry: await registryFacts(cluster) }, options.synth);
+      desired = await synthesize();
     } catch (err) {
       // What slips past the schema: report it and wait for a spec change, never crash-loop.
       const message = `the spec cannot be synthesized: ${(err as Error).message}`;
@@ -298,6 +305,12 @@ export function addOrchestClusterController(manager: Manager, options: OrchestCl
 
     let result: RolloutResult;
     try {
+      const registryService = desired.find((m) => m.kind === "Service" && m.metadata.name === DOCKER_REGISTRY);
+      if (registryService && !(await live.get(refOf(registryService as KubeObject)))) {
+        // A new registry: its Service first, then the certificate that names its ClusterIP (see registryFacts).
+        await applierFor(cluster).apply([registryService as KubeObject], []);
+        desired = await synthesize();
+      }
       result = await rollOut(applierFor(cluster), desired, inventoryOf(cluster), cluster.spec?.orchest?.pause === true);
     } catch (err) {
       const message = `applying the cluster's objects failed: ${(err as Error).message}`;
