@@ -42,6 +42,20 @@ test("non-interactive: any worker node, preferring the nodes that hold the image
   t.deepEqual(placementFor("env:1", "non-interactive", { nodes, locations: [] }), { nodes: [] });
 });
 
+test("non-interactive, built but not yet in the registry: only where it is, since no other node could pull it", (t) => {
+  const built = (phase: string | undefined, pushedToRegistry: boolean): ImageLocation => ({
+    ...location("c", phase, true),
+    ...(phase ? { status: { phase: phase as "Present", source: "built", pushedToRegistry } } : {}),
+  });
+  t.deepEqual(required(placementFor("env:1", "non-interactive", { nodes, locations: [built(undefined, false)] })), ["c"], "the building node, before its agent reported");
+  t.deepEqual(required(placementFor("env:1", "non-interactive", { nodes, locations: [built("Present", false), location("a", "Present")] })), ["a", "c"]);
+  const pushed = placementFor("env:1", "non-interactive", { nodes, locations: [built("Present", true)] });
+  t.is(pushed.affinity?.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution, undefined, "pushed: anywhere");
+  t.deepEqual(pushed.nodes, ["c"], "preferring where it is");
+  const stranded = placementFor("env:1", "non-interactive", { nodes, locations: [{ ...built(undefined, false), spec: { image: "env:1", node: "down" } }] });
+  t.regex(stranded.unconstrained!, /not in the registry yet and down, where it was built, is not Ready/);
+});
+
 test("an image pinned by digest matches locations by digest", (t) => {
   const digest = `sha256:${"c".repeat(64)}`;
   const loc = { ...location("a", "Present"), spec: { image: "registry/env:1", node: "a", digest } };

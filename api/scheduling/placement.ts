@@ -4,7 +4,8 @@ import { BUILT_LABEL, BUILT_VALUE } from "../../agent/location-identity.js";
 
 /**
  * Interactive: someone waits (an interactive run, a Jupyter kernel or server, a session), so the pod goes
- * only where its image already is. Non-interactive (job runs): anywhere, preferably where the image is.
+ * only where its image already is. Non-interactive (job runs): anywhere, preferably where the image is; but
+ * a built image that is not in the registry yet can only run where it is, as Orchest's pod_scheduling had it.
  */
 export type Scope = "interactive" | "non-interactive";
 
@@ -40,18 +41,22 @@ export function placementFor(image: string, scope: Scope, facts: PlacementFacts)
   const holders = [...new Set(ofImage.filter((l) => l.status?.phase === "Present").map((l) => l.spec.node))].filter((n) => eligible.has(n)).sort();
   const nodeSelector = Object.keys(selector).length > 0 ? { nodeSelector: { ...selector } } : {};
 
-  if (scope === "non-interactive") {
+  const built = ofImage.filter((l) => l.metadata?.labels?.[BUILT_LABEL] === BUILT_VALUE);
+  // An image of no recorded build comes from elsewhere (a registry nodes can pull from).
+  const inRegistry = built.length === 0 || built.some((l) => l.status?.pushedToRegistry);
+  if (scope === "non-interactive" && inRegistry) {
     if (holders.length === 0) return { ...nodeSelector, nodes: [] };
     const preferred = holders.map((node) => ({ weight: 100, preference: nodeNameTerm(node) }));
     return { ...nodeSelector, affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: preferred } }, nodes: holders };
   }
   if (holders.length > 0) return { ...nodeSelector, ...requiredOn(holders), nodes: holders };
   // Not Present anywhere yet: the node that built it has it (its agent just has not reported yet).
-  const builtOn = ofImage.find((l) => l.metadata?.labels?.[BUILT_LABEL] === BUILT_VALUE && !["Failed", "Evicted"].includes(l.status?.phase ?? ""))?.spec.node;
+  const builtOn = built.find((l) => !["Failed", "Evicted"].includes(l.status?.phase ?? ""))?.spec.node;
   if (builtOn && eligible.has(builtOn)) return { ...nodeSelector, ...requiredOn([builtOn]), nodes: [builtOn] };
+  const held = scope === "interactive" ? `no eligible Ready node holds ${image}` : `${image} is not in the registry yet`;
   const why = builtOn
-    ? `no eligible Ready node holds ${image} and ${builtOn}, where it was built, is not Ready or not a worker node: scheduling anywhere, the image will be pulled`
-    : `no eligible Ready node holds ${image} and no build of it is recorded: scheduling anywhere, the image will be pulled`;
+    ? `${held} and ${builtOn}, where it was built, is not Ready or not a worker node: scheduling anywhere, the image will be pulled`
+    : `${held} and no build of it is recorded: scheduling anywhere, the image will be pulled`;
   return { ...nodeSelector, unconstrained: why, nodes: [] };
 }
 

@@ -97,12 +97,21 @@ test.serial("interactive pods land only on nodes holding the image, and on more 
   t.log(`two holders: ${two.nodes.join(", ")}; three holders: ${three.nodes.join(", ")}`);
 });
 
-test.serial("non-interactive pods may go to any worker node, preferring those that hold the image", async (t) => {
+test.serial("non-interactive pods go only to holders while the built image is not in the registry, then to any worker node, preferring holders", async (t) => {
+  const [n0, n2, n3] = [pool.nodes[0]!, pool.nodes[2]!, pool.nodes[3]!];
+  // The build on n2 is Present but its agent has not pushed it yet: no other node could pull it.
+  const held = await schedule("job-held", "non-interactive", 4);
+  t.deepEqual(held.eligible, [n0, n2, n3].sort());
+  t.true(held.nodes.every((n) => held.eligible.includes(n)), `on ${held.nodes.join(", ")}`);
+  const heldAffinity = ((await client.get({ apiVersion: "v1", kind: "Pod", namespace: ns, name: "job-held-0" }))!.spec as any).affinity.nodeAffinity;
+  t.is(heldAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.length, 3);
+
+  await client.patch({ ...IL, namespace: ns, name: `sched-${n2}` }, { status: { pushedToRegistry: true } }, "merge", "status");
+  await waitFor("the placer's cache to see the push", () => (placer.locations.get(`${ns}/sched-${n2}`)?.status as { pushedToRegistry?: boolean } | undefined)?.pushedToRegistry === true, 10_000);
   const job = await schedule("job", "non-interactive", 4);
-  const pod = await client.get({ apiVersion: "v1", kind: "Pod", namespace: ns, name: "job-0" });
-  const affinity = (pod!.spec as any).affinity.nodeAffinity;
+  const affinity = ((await client.get({ apiVersion: "v1", kind: "Pod", namespace: ns, name: "job-0" }))!.spec as any).affinity.nodeAffinity;
   t.is(affinity.requiredDuringSchedulingIgnoredDuringExecution, undefined);
   t.is(affinity.preferredDuringSchedulingIgnoredDuringExecution.length, 3);
   t.true(job.nodes.every((n) => pool.nodes.includes(n)));
-  t.log(`job pods on ${job.nodes.join(", ")}`);
+  t.log(`held: ${held.nodes.join(", ")}; once pushed: ${job.nodes.join(", ")}`);
 });
