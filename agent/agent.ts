@@ -124,7 +124,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const nodeKey = [{ namespace: options.namespace, name: options.node }];
   const wantedController = manager.addController({
     name: "wanted-images",
-    reconciler: wantedReconciler({ client, namespace: options.namespace, identity, locations, wanted, locationQueue: locationController.queue }),
+    reconciler: wantedReconciler({ client, namespace: options.namespace, identity, locations, wanted, locationQueue: locationController.queue, driver: options.driver, logger: manager.logger }),
   });
   for (const informer of [locations, builds, clusters]) wantedController.watch(informer, { map: () => nodeKey });
 

@@ -10,6 +10,13 @@ export const IMAGE_LOCATION: GroupVersionKind = { apiVersion: "orchest.io/v1alph
  */
 export const BUILT_LABEL = "orchest.io/image-source";
 export const BUILT_VALUE = "built";
+/**
+ * On a built location recorded by orchest-api: the name and UID of its ImageBuild. The location goes when the
+ * build does (then every agent drops the image); labels, not an owner reference, since the Node owns it too and
+ * the garbage collector deletes only what has no owner left.
+ */
+export const BUILD_NAME_LABEL = "orchest.io/image-build";
+export const BUILD_UID_LABEL = "orchest.io/image-build-uid";
 
 /** host:port at which the agent of the location's node serves its images to peers. */
 export const PEER_ADDRESS_ANNOTATION = "orchest.io/peer-address";

@@ -8,7 +8,7 @@ import { installCrds } from "../../operator/install.js";
 import { KubeClient, type KubeObject } from "../../reconcilers/index.js";
 import { waitFor } from "../../reconcilers/testing.js";
 import { createTestNamespace, simulatePodLog, useTestbed, withoutTestbed, type Testbed } from "../../testbed/index.js";
-import { BUILT_LABEL } from "../../agent/location-identity.js";
+import { BUILD_UID_LABEL, BUILT_LABEL } from "../../agent/location-identity.js";
 import { addNodePool, type NodePool } from "../scheduling/node-pool.js";
 import { IMAGE_BUILD } from "./reconciler.js";
 import { completePod as completeSimulatedPod, startBuildsApi, type BuildsApi } from "./testing.js";
@@ -86,8 +86,15 @@ for (const runtime of ["docker", "containerd"] as const) {
     const built = locations.filter((l) => l.spec.image === done.spec.image);
     t.deepEqual(built.map((l) => [l.spec.node, l.metadata?.labels?.[BUILT_LABEL]]), [[node, "built"]]);
 
+    t.is(built[0]!.metadata?.labels?.[BUILD_UID_LABEL], done.metadata!.uid, "the location names its build");
+
     // Retention: the finished builder pod is deleted a while later.
     await waitFor("the builder pod to be cleaned up", async () => !(await getPod(pod.metadata.name!)), 20_000, 200);
+
+    // The build deleted: its built location goes too, and with it every agent's reason to hold the image.
+    await client.delete({ ...IMAGE_BUILD, namespace: ns, name });
+    const location = { apiVersion: "orchest.io/v1alpha1", kind: "ImageLocation", namespace: ns, name: built[0]!.metadata!.name! };
+    await waitFor("the built location to go with its build", async () => !(await client.get(location)), 20_000, 200);
   });
 
   test(`a ${runtime} build whose builder exits non-zero is Failed with the reason`, async (t) => {

@@ -1,9 +1,10 @@
 import type { ImageBuild, ImageBuildStatus, ImageLocation } from "../../crds/types/index.js";
-import { BUILT_LABEL, BUILT_VALUE, imageLocationName } from "../../agent/location-identity.js";
+import { BUILD_NAME_LABEL, BUILD_UID_LABEL as LOCATION_BUILD_UID_LABEL, BUILT_LABEL, BUILT_VALUE, IMAGE_LOCATION, imageLocationName } from "../../agent/location-identity.js";
 import {
   byLabel,
   isAlreadyExists,
   objectKey,
+  refOf,
   toControllerOwner,
   updateStatus,
   type Controller,
@@ -48,6 +49,8 @@ export function addImageBuildController(manager: Manager, options: ImageBuildCon
   const nodes = informers.informerFor(NODE);
   const pods = informers.informerFor({ apiVersion: "v1", kind: "Pod" }, { ...scope, labelSelector: BUILD_UID_LABEL });
   pods.addIndexer(BUILD_UID_LABEL, byLabel(BUILD_UID_LABEL));
+  const builtLocations = informers.informerFor(IMAGE_LOCATION, { ...scope, labelSelector: BUILD_NAME_LABEL });
+  builtLocations.addIndexer(BUILD_NAME_LABEL, byLabel(BUILD_NAME_LABEL));
   const retentionMs = options.podRetentionMs ?? 3_600_000;
 
   const deletePod = (build: ImageBuild, name: string) => client.delete({ apiVersion: "v1", kind: "Pod", namespace: build.metadata!.namespace!, name });
@@ -61,7 +64,12 @@ export function addImageBuildController(manager: Manager, options: ImageBuildCon
       metadata: {
         name: imageLocationName(image, digest ?? image, node),
         namespace: build.metadata!.namespace!,
-        labels: { [BUILT_LABEL]: BUILT_VALUE, "app.kubernetes.io/managed-by": "orchest-api" },
+        labels: {
+          [BUILT_LABEL]: BUILT_VALUE,
+          [BUILD_NAME_LABEL]: build.metadata!.name!,
+          [LOCATION_BUILD_UID_LABEL]: build.metadata!.uid!,
+          "app.kubernetes.io/managed-by": "orchest-api",
+        },
       },
       spec: { image, node, ...(digest ? { digest } : {}) },
     };
@@ -72,8 +80,22 @@ export function addImageBuildController(manager: Manager, options: ImageBuildCon
     }
   };
 
+  /**
+   * The built locations recorded for a build of this name that no longer exists (deleted, or replaced by
+   * another of the same name): deleting them makes every agent drop the image. Run on every reconcile of the
+   * name, so a build deleted while the api was down is cleaned up when it starts.
+   */
+  const deleteAbandonedLocations = async (request: { namespace?: string; name: string }, build: ImageBuild | undefined): Promise<void> => {
+    const live = build && !build.metadata?.deletionTimestamp ? build.metadata!.uid : undefined;
+    for (const location of builtLocations.byIndex(BUILD_NAME_LABEL, request.name)) {
+      if (location.metadata.namespace !== request.namespace || location.metadata.labels?.[LOCATION_BUILD_UID_LABEL] === live) continue;
+      await client.delete(refOf(location), { uid: location.metadata.uid! });
+    }
+  };
+
   const reconcile: Reconciler = async (request): Promise<Result | void> => {
     const build = builds.get(objectKey(request)) as unknown as ImageBuild | undefined;
+    await deleteAbandonedLocations(request, build);
     if (!build || build.metadata?.deletionTimestamp) return;
     const obj = build as unknown as KubeObject;
     const previous = build.status ?? {};
@@ -132,6 +154,7 @@ export function addImageBuildController(manager: Manager, options: ImageBuildCon
   const controller = manager.addController({ name: "imagebuild", reconciler: reconcile });
   controller.watch(builds);
   controller.watch(pods, { map: toControllerOwner(IMAGE_BUILD) });
+  controller.watch(builtLocations, { map: (location) => [{ namespace: location.metadata.namespace, name: location.metadata.labels![BUILD_NAME_LABEL]! }] });
   const pendingForNodes = () =>
     builds.list().filter((b) => (b.status as ImageBuildStatus | undefined)?.reason === "NoBuildNode").map((b) => ({ namespace: b.metadata.namespace, name: b.metadata.name! }));
   controller.watch(nodes, { map: pendingForNodes });
