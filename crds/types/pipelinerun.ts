@@ -55,13 +55,17 @@ export interface PipelineRunSpec {
    */
   job?: JobRef;
   /**
-   * PersistentVolumeClaim mounted at /data in every step, where steps pass data to each other (the SDK's disk transfer).
+   * The user directory (Orchest's userdir-pvc) and the project in it, mounted into every step as Orchest mounted them: /data (its data folder, where steps pass data to each other with the SDK), /project-dir (the project, the steps' working directory) and /pipeline.json (the pipeline file, which ORCHEST_PIPELINE_PATH then names). Without it steps get no volume.
    */
-  dataVolume?: {
+  userdir?: {
     /**
-     * Name of the PersistentVolumeClaim in the run's namespace.
+     * Name of the PersistentVolumeClaim in the run's namespace, e.g. userdir-pvc.
      */
     claimName: string;
+    /**
+     * The project's folder in the claim, e.g. projects/churn; the pipeline file is spec.pipeline.path in it.
+     */
+    projectDir: string;
   };
   /**
    * The steps; a step starts once every step of its dependsOn has succeeded.
@@ -85,7 +89,7 @@ export interface PipelineRef {
    */
   uuid: string;
   /**
-   * Path of the pipeline file in the project (ORCHEST_PIPELINE_PATH).
+   * Path of the pipeline file in the project, e.g. main.orchest (mounted at /pipeline.json with spec.userdir).
    */
   path: string;
   /**
