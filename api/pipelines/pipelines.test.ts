@@ -6,7 +6,7 @@ import { waitFor } from "../../reconcilers/testing.js";
 import { createTestNamespace, useTestbed } from "../../testbed/index.js";
 import type { NodePool } from "../scheduling/node-pool.js";
 import { addPipelineRunController, PIPELINE_RUN } from "./reconciler.js";
-import type { RunTransition } from "./run-transitions.js";
+import type { LifecycleTransition } from "../events/index.js";
 import { STEP_LABEL } from "./step-pod.js";
 import { drive as driveRun, getRun as getRunOf, stepNodes, stepPods as stepPodsOf } from "./test-support.js";
 
@@ -14,7 +14,7 @@ let ns: string;
 let pool: NodePool;
 let client: KubeClient;
 let manager: Manager;
-const transitions: Array<[string, RunTransition]> = [];
+const transitions: Array<[string, LifecycleTransition]> = [];
 const image = "orchest-env-pipelines:1";
 
 test.before(async () => {

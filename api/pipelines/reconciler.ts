@@ -14,13 +14,13 @@ import {
 import { ImagePlacer } from "../scheduling/index.js";
 import { cycleIn } from "./dag.js";
 import { cancelled, readyToStart, runOutcome, stepStatusOf, withSkips } from "./run-state.js";
-import { transitionsBetween, type RunTransition } from "./run-transitions.js";
+import { transitionsBetween, type LifecycleTransition } from "../events/index.js";
 import { RUN_UID_LABEL, STEP_LABEL, stepPod } from "./step-pod.js";
 
 export const PIPELINE_RUN: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind: "PipelineRun" };
 
 /** Receives the run with the status that shows the transition; may be called again for the same one. */
-export type RunTransitionSink = (run: PipelineRun, transition: RunTransition) => Promise<void>;
+export type RunTransitionSink = (run: PipelineRun, transition: LifecycleTransition) => Promise<void>;
 
 export interface PipelineRunControllerOptions {
   /** Watch runs (and their pods and ImageLocations) of this namespace only, as the api does; all namespaces when unset. */

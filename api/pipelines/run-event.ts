@@ -3,16 +3,16 @@ import {
   CronJobRunPipelineRunEvent,
   InteractivePipelineRunEvent,
   OneOffJobPipelineRunEvent,
+  transitionEventId,
+  type LifecycleTransition,
   type OrchestEvent,
   type Outbox,
   type PipelineRun as RunPart,
   type RunStatus,
 } from "../events/index.js";
 import type { RunTransitionSink } from "./reconciler.js";
-import { runEventId } from "./run-event-id.js";
-import type { RunTransition } from "./run-transitions.js";
 
-const RUN_STATUS: Record<RunTransition, RunStatus> = { created: "PENDING", started: "STARTED", succeeded: "SUCCESS", failed: "FAILURE", cancelled: "ABORTED" };
+const RUN_STATUS: Record<LifecycleTransition, RunStatus> = { created: "PENDING", started: "STARTED", succeeded: "SUCCESS", failed: "FAILURE", cancelled: "ABORTED" };
 const STEP_STATUS: Record<PipelineStepStatus["phase"], RunStatus> = { Pending: "PENDING", Running: "STARTED", Succeeded: "SUCCESS", Failed: "FAILURE", Skipped: "ABORTED", Cancelled: "ABORTED" };
 
 /**
@@ -29,10 +29,10 @@ const UNKNOWN_TO_RUN = {
  * (project:pipeline:interactive-session:pipeline-run:*), one-off job (project:one-off-job:pipeline-run:*)
  * or cron job (project:cron-job:run:pipeline-run:*). Its id is the same whenever it is built again.
  */
-export function runEvent(run: PipelineRun, transition: RunTransition): OrchestEvent {
+export function runEvent(run: PipelineRun, transition: LifecycleTransition): OrchestEvent {
   const { spec } = run;
   const common = {
-    id: runEventId(run.metadata!.uid!, transition),
+    id: transitionEventId(run.metadata!.uid!, transition),
     timestamp: new Date(timeOf(run, transition) ?? Date.now()),
     project: { uuid: spec.project, name: spec.projectName ?? "" },
     pipelineRun: runPart(run, transition),
@@ -54,13 +54,13 @@ export function recordRunEvents(outbox: Pick<Outbox, "record">): RunTransitionSi
 }
 
 /** When the transition happened, as the run recorded it: the same time on every reconcile. */
-function timeOf(run: PipelineRun, transition: RunTransition): string | undefined {
+function timeOf(run: PipelineRun, transition: LifecycleTransition): string | undefined {
   if (transition === "created") return run.metadata?.creationTimestamp;
   if (transition === "started") return run.status?.startTime;
   return run.status?.completionTime;
 }
 
-function runPart(run: PipelineRun, transition: RunTransition): RunPart {
+function runPart(run: PipelineRun, transition: LifecycleTransition): RunPart {
   const phases = new Map((run.status?.steps ?? []).map((step) => [step.uuid, step.phase]));
   return {
     uuid: run.metadata!.uid!,

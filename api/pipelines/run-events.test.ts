@@ -9,8 +9,7 @@ import { startReceiver, type LoopbackReceiver, type ReceivedRequest } from "../e
 import { createWebhook, header, listDeliveries, outboxFor } from "../events/test-support.js";
 import { addPipelineRunController, PIPELINE_RUN, type RunTransitionSink } from "./reconciler.js";
 import { recordRunEvents } from "./run-event.js";
-import { runEventId } from "./run-event-id.js";
-import type { RunTransition } from "./run-transitions.js";
+import { transitionEventId, type LifecycleTransition } from "../events/index.js";
 import { drive, getRun, stepNodes } from "./test-support.js";
 
 // The api's two controllers in one process on the test bed: PipelineRuns record their events through the
@@ -25,8 +24,8 @@ let analytics: LoopbackReceiver;
 let secret: string;
 let record: RunTransitionSink;
 const image = "orchest-env-events:1";
-const SUCCEEDED: RunTransition[] = ["created", "started", "succeeded"];
-const FAILED: RunTransition[] = ["created", "started", "failed"];
+const SUCCEEDED: LifecycleTransition[] = ["created", "started", "succeeded"];
+const FAILED: LifecycleTransition[] = ["created", "started", "failed"];
 const names = ["churn secret project", "train secret pipeline", "load secret step", "clean secret step", "fit secret step"];
 
 test.before(async () => {
@@ -91,7 +90,7 @@ test.serial("a 3-step interactive run delivers created, started and succeeded on
 
   const received = hooksFor(uid);
   t.deepEqual(received.map((request) => bodyOf(request).type), SUCCEEDED.map((what) => `project:pipeline:interactive-session:pipeline-run:${what}`));
-  t.deepEqual(received.map((request) => header(request, "webhook-id")), SUCCEEDED.map((transition) => runEventId(uid, transition)));
+  t.deepEqual(received.map((request) => header(request, "webhook-id")), SUCCEEDED.map((transition) => transitionEventId(uid, transition)));
   const verifier = new Webhook(secret);
   for (const request of received) t.notThrows(() => verifier.verify(request.body, request.headers as Record<string, string>));
   t.is(bodyOf(received[2]!).project.pipeline.session.pipeline_run.status, "SUCCESS");
