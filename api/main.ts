@@ -2,7 +2,7 @@
 // The api process: a manager running the api's controllers over its CRDs, and the api's HTTP server.
 import { KubeConfig } from "@kubernetes/client-node";
 import { Manager } from "../reconcilers/index.js";
-import { addImageBuildController, BuildLogs, IMAGE_BUILD, podLogSource, registerBuildLogRoutes } from "./builds/index.js";
+import { addImageBuildController, BuildLogs, IMAGE_BUILD, podLogSource, recordBuildEvents, registerBuildLogRoutes } from "./builds/index.js";
 import { addPipelineRunController, recordRunEvents } from "./pipelines/index.js";
 import { addEventDeliveryController, asSubscriber, DeliveryClient, DEFAULT_RETRY_POLICY, Outbox, SUBSCRIBER } from "./events/index.js";
 import { parseApiOptions, USAGE } from "./options.js";
@@ -60,7 +60,12 @@ async function main(): Promise<void> {
     analytics: opts.analytics !== undefined,
   });
 
-  addImageBuildController(manager, { ...scope, builderImages: opts.builderImages, ...(opts.registryHost && { registryHost: opts.registryHost }) });
+  addImageBuildController(manager, {
+    ...scope,
+    builderImages: opts.builderImages,
+    ...(opts.registryHost && { registryHost: opts.registryHost }),
+    onTransition: recordBuildEvents(outbox),
+  });
   addPipelineRunController(manager, { ...scope, onTransition: recordRunEvents(outbox) });
   const buildLogs = new BuildLogs({ source: podLogSource(manager.client.transport), builds: manager.informers.informerFor(IMAGE_BUILD, scope) });
 

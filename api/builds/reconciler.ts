@@ -15,6 +15,8 @@ import {
   type Result,
 } from "../../reconcilers/index.js";
 import { NODE } from "../scheduling/index.js";
+import { transitionsBetween } from "../events/index.js";
+import type { BuildTransitionSink } from "./build-event.js";
 import { progressOf, TERMINAL_PHASES } from "./build-progress.js";
 import { buildTarget } from "./build-target.js";
 import { BUILD_UID_LABEL, builderPod, DEFAULT_BUILDER_IMAGES, type BuilderImages } from "./builder-pod.js";
@@ -33,6 +35,11 @@ export interface ImageBuildControllerOptions {
   readonly podRetentionMs?: number;
   /** Re-check of a build waiting for a node. @default 30s */
   readonly noNodeRecheckMs?: number;
+  /**
+   * Called for every transition before the status that shows it is written, so that none is lost: a
+   * failed call fails the reconcile, which is retried, and a crash in between calls it again.
+   */
+  readonly onTransition?: BuildTransitionSink;
 }
 
 /**
@@ -103,6 +110,7 @@ export function addImageBuildController(manager: Manager, options: ImageBuildCon
     const pod = pods.byIndex(BUILD_UID_LABEL, build.metadata!.uid!)[0];
     const write = async (status: ImageBuildStatus) => {
       const next = { ...status, observedGeneration: build.metadata?.generation };
+      for (const transition of transitionsBetween(previous, next)) await options.onTransition?.({ ...build, status: next }, transition);
       await updateStatus(client, obj, { ...next });
       if (next.phase !== previous.phase) {
         const warning = next.phase === "Failed" || next.phase === "Cancelled";

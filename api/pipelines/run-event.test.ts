@@ -1,8 +1,7 @@
 import test from "ava";
 import type { PipelineRun } from "../../crds/types/index.js";
 import { runEvent } from "./run-event.js";
-import { transitionEventId } from "../events/index.js";
-import { transitionsBetween } from "../events/index.js";
+import { transitionEventId, transitionsBetween } from "../events/index.js";
 
 const run = (job?: PipelineRun["spec"]["job"]): PipelineRun => ({
   metadata: { name: "r", namespace: "n", uid: "3b1f7c0e-2a4d-4e8b-9c61-0d5e7f8a9b10", creationTimestamp: "2024-05-01T10:00:00Z" },

@@ -51,6 +51,18 @@ export interface ImageBuildSpec {
    */
   environment?: string;
   /**
+   * Name of the project, for people (the notification payload of the build's events); never sent as telemetry.
+   */
+  projectName?: string;
+  /**
+   * Name of the environment, for people (the notification payload of the build's events); never sent as telemetry.
+   */
+  environmentName?: string;
+  /**
+   * The environment's base image as the user chose it, reported in the build's events (telemetry says only whether it is one of Orchest's).
+   */
+  baseImage?: string;
+  /**
    * Where the build context comes from: exactly one of persistentVolumeClaim or configMap. Immutable.
    */
   context: BuildContext;
