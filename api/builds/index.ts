@@ -9,3 +9,4 @@ export { BuildLog, type LogEvent, type BuildOutcome } from "./build-log.js";
 export { BuildLogs, type BuildLogsOptions } from "./build-logs.js";
 export { streamBuildLog, sseFrame } from "./log-handler.js";
 export { registerBuildLogRoutes } from "./log-routes.js";
+export { inRegistry, stepImage } from "./registry-name.js";

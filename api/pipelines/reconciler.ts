@@ -11,6 +11,7 @@ import {
   type Manager,
   type Reconciler,
 } from "../../reconcilers/index.js";
+import { stepImage } from "../builds/index.js";
 import { ImagePlacer } from "../scheduling/index.js";
 import { cycleIn } from "./dag.js";
 import { cancelled, readyToStart, runOutcome, stepStatusOf, withSkips } from "./run-state.js";
@@ -30,6 +31,8 @@ export interface PipelineRunControllerOptions {
    * failed call fails the reconcile, which is retried, and a crash in between calls it again.
    */
   readonly onTransition?: RunTransitionSink;
+  /** The in-cluster registry (host[:port]): a step image that names no registry is an environment's there. @default none: as written */
+  readonly registryHost?: string;
 }
 
 /** The phases a Kubernetes Event is recorded for. */
@@ -78,7 +81,7 @@ export function addPipelineRunController(manager: Manager, options: PipelineRunC
       const scope = run.spec.mode === "Interactive" ? "interactive" : "non-interactive";
       // Placement reads caches this controller does not watch: they must hold the cluster before a pod is placed.
       await placer.waitForSync();
-      for (const step of readyToStart(run.spec.steps, steps)) {
+      for (const step of readyToStart(run.spec.steps, steps).map((s) => ({ ...s, image: stepImage(s.image, options.registryHost) }))) {
         const placement = placer.place(step.image, scope, run.metadata!.namespace!);
         if (placement.unconstrained) await events.record(obj, "Warning", "ImageNotOnAnyNode", "Schedule", `step ${step.uuid}: ${placement.unconstrained}`);
         const pod = stepPod(run, step, placement);
