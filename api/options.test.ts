@@ -24,3 +24,14 @@ test("a bad flag is refused with the flag and the fix", (t) => {
   t.throws(() => parseApiOptions(["--webhook-allow=10.0.0.0/x"], {}), { message: /--webhook-allow/ });
   t.is(duration("retention", "1.5s"), 1500);
 });
+
+test("the ranges webhooks may reach come from --webhook-allow, or else from $ORCHEST_WEBHOOK_ALLOW (the OrchestCluster's api env)", (t) => {
+  const fromEnv = parseApiOptions([], { ORCHEST_WEBHOOK_ALLOW: "10.213.0.0/16, 192.168.7.0/24" }).addressPolicy;
+  t.is(fromEnv.refusal("10.213.16.1"), undefined);
+  t.is(fromEnv.refusal("192.168.7.9"), undefined);
+  t.truthy(fromEnv.refusal("10.1.0.1"), "other private ranges stay refused");
+  const flag = parseApiOptions(["--webhook-allow=10.1.0.0/16"], { ORCHEST_WEBHOOK_ALLOW: "10.213.0.0/16" }).addressPolicy;
+  t.is(flag.refusal("10.1.0.1"), undefined);
+  t.truthy(flag.refusal("10.213.16.1"), "the flag replaces the env");
+  t.throws(() => parseApiOptions([], { ORCHEST_WEBHOOK_ALLOW: "10.0.0.0/x" }), { message: /--webhook-allow/ });
+});

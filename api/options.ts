@@ -9,7 +9,9 @@ export const USAGE = `usage: orchest-api [flags]
   --analytics-backend URL        PostHog-compatible capture host; empty: analytics off (default "")
   --analytics-api-key KEY        its project API key (default: $ORCHEST_ANALYTICS_API_KEY)
   --orchest-version V            reported with telemetry (default: $ORCHEST_VERSION or unknown)
-  --webhook-allow CIDR           non-public range webhooks may reach, e.g. 10.1.0.0/16 (repeatable)
+  --webhook-allow CIDR           non-public range webhooks may reach, e.g. 10.1.0.0/16 (repeatable;
+                                 default: $ORCHEST_WEBHOOK_ALLOW, comma separated, which an OrchestCluster sets in
+                                 spec.orchest.orchestApi.env)
   --webhook-allow-loopback       let webhooks reach 127.0.0.0/8 and ::1 (tests)
   --webhook-timeout DURATION     deadline of one attempt (default 15s)
   --webhook-connections N        attempts in flight per endpoint (default 8)
@@ -51,7 +53,7 @@ export function parseApiOptions(args: string[], env: NodeJS.ProcessEnv = process
       "analytics-backend": { type: "string", default: "" },
       "analytics-api-key": { type: "string", default: env.ORCHEST_ANALYTICS_API_KEY ?? "" },
       "orchest-version": { type: "string", default: env.ORCHEST_VERSION ?? "unknown" },
-      "webhook-allow": { type: "string", multiple: true, default: [] },
+      "webhook-allow": { type: "string", multiple: true, default: (env.ORCHEST_WEBHOOK_ALLOW ?? "").split(",").map((cidr) => cidr.trim()).filter(Boolean) },
       "webhook-allow-loopback": { type: "boolean", default: false },
       "webhook-timeout": { type: "string", default: "15s" },
       "webhook-connections": { type: "string", default: "8" },
