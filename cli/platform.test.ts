@@ -4,13 +4,18 @@
 // A private cluster: three containerd and one docker real node, two simulated ones for Orchest's Python components.
 import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import anyTest, { type TestFn } from "ava";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { Webhook } from "standardwebhooks";
+import { startReceiver, type LoopbackReceiver } from "../api/events/loopback-receiver.js";
+import { createWebhook } from "../api/events/test-support.js";
 import { KubeClient } from "../reconcilers/index.js";
-import { ensureBinaries } from "../testbed/binaries.js";
+import { projectImages } from "../synth/index.js";
+import { ensureBinaries, type Binaries } from "../testbed/binaries.js";
 import { Cluster, eventually } from "../testbed/index.js";
 import { podLog, realNodesHere, waitForPod } from "../testbed/pods.js";
 import { REAL_NODE_LABEL } from "../testbed/real-node.js";
@@ -18,12 +23,17 @@ import { REAL_NODE_LABEL } from "../testbed/real-node.js";
 const test = (realNodesHere() ? anyTest.serial : anyTest.serial.skip) as TestFn;
 const exec = promisify(execFile);
 const cliMain = fileURLToPath(new URL("./main.js", import.meta.url));
-const example = fileURLToPath(new URL("../../examples/orchestcluster-testbed.yaml", import.meta.url));
+const examplePath = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
+const example = examplePath("orchestcluster-testbed.yaml");
 const NS = "orchest";
 
 let cluster: Cluster | undefined;
 let kc: KubeConfig;
 let client: KubeClient;
+let binaries: Binaries;
+/** The webhook receiver on the host (the bridge's address, which pods reach), and its Subscriber's secret. */
+let receiver: LoopbackReceiver;
+let webhookSecret: string;
 const real = ["c1", "c2", "c3", "d1"];
 
 anyTest.before(async () => {
@@ -48,18 +58,34 @@ anyTest.before(async () => {
 
 anyTest.after.always(async () => {
   client?.close();
+  await receiver?.close();
   await cluster?.stop();
 });
+
+/** The environment of `orchest` and kubectl as a user would have it: the cluster's kubeconfig, the pinned tools first on PATH. */
+const userEnv = () => ({ ...process.env, KUBECONFIG: cluster!.kubeconfig, PATH: [...new Set(Object.values(binaries).map((b) => dirname(b))), process.env.PATH].join(":") });
+const kubectl = async (args: string[], input?: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const child = spawn("kubectl", args, { env: userEnv() });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(" ")} exited with ${code}: ${out}`))));
+    child.stdin.end(input ?? "");
+  });
+/** An example of examples/, applied as npm start's user would: this project's release image is the test bed's. */
+const applyExample = (name: string) =>
+  kubectl(["apply", "-n", NS, "-f", "-"], readFileSync(examplePath(name), "utf8").replaceAll(projectImages().project, cluster!.state().images!["orchest-gitops"]!));
 
 const core = () => kc.makeApiClient(CoreV1Api);
 const pods = async (selector: string): Promise<V1Pod[]> => (await core().listNamespacedPod({ namespace: NS, labelSelector: selector })).items;
 const ready = (pod: V1Pod) => pod.status?.phase === "Running" && (pod.status.containerStatuses ?? []).every((c) => c.ready);
 
 test("helm install of the chart: the operator pod on a real node rolls the cluster out, this project's programs Running on real nodes", async (t) => {
-  const binaries = await ensureBinaries(() => undefined);
-  const env = { ...process.env, KUBECONFIG: cluster!.kubeconfig, PATH: [...new Set(Object.values(binaries).map((b) => dirname(b))), process.env.PATH].join(":") };
+  binaries = await ensureBinaries(() => undefined);
   const image = cluster!.state().images!["orchest-gitops"]!;
-  const installed = await exec(process.execPath, [cliMain, "install", "--helm", "--image", image, "--node-selector", `${REAL_NODE_LABEL}=true`, "-f", example, "--timeout", "10m"], { env });
+  const installed = await exec(process.execPath, [cliMain, "install", "--helm", "--image", image, "--node-selector", `${REAL_NODE_LABEL}=true`, "-f", example, "--timeout", "10m"], { env: userEnv() });
   t.regex(installed.stdout, /Orchest is Ready/);
 
   const [operator] = (await core().listNamespacedPod({ namespace: "orchest-system", labelSelector: "app.kubernetes.io/name=orchest-operator" })).items;
@@ -83,17 +109,39 @@ test("helm install of the chart: the operator pod on a real node rolls the clust
   await expect("node-agent", "orchest-gitops", real, /"msg":"node-agent started"/);
   await expect("buildkit-daemon", "buildkitd", ["c1", "c2", "c3"], /running server on/);
   await expect("docker-registry", "registry", undefined, /listening on/);
+
+  // Every event of what follows goes to a webhook receiver on the host, as a platform team's would be outside.
+  receiver = await startReceiver(() => ({ status: 204 }), new URL(cluster!.state().apiserver.url).hostname);
+  webhookSecret = await createWebhook(client, NS, "host-receiver", receiver.url);
 });
+
+const PROJECT = "5e0c1f7a-3d2b-4a6c-8e9f-0a1b2c3d4e5f";
 
 /** An ImageBuild of a one-file context; resolves with the build once it has finished. */
 async function build(name: string, dockerfile: string, node: string) {
+  await startBuild(name, dockerfile, node);
+  return finished(name);
+}
+
+async function startBuild(name: string, dockerfile: string, node: string) {
   await client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${name}-context`, namespace: NS }, data: { Dockerfile: dockerfile } });
   await client.create({
     apiVersion: "orchest.io/v1alpha1",
     kind: "ImageBuild",
     metadata: { name, namespace: NS },
-    spec: { image: `${name}:1`, purpose: "Environment", context: { configMap: { name: `${name}-context` } }, nodeSelector: { "kubernetes.io/hostname": node } },
+    spec: {
+      image: `${name}:1`,
+      purpose: "Environment",
+      project: PROJECT,
+      environment: `env-${name}`,
+      context: { configMap: { name: `${name}-context` } },
+      nodeSelector: { "kubernetes.io/hostname": node },
+    },
   });
+}
+
+/** The build's status once it has finished. */
+function finished(name: string) {
   return eventually(`ImageBuild ${name} to finish`, async () => {
     const b = (await client.get({ apiVersion: "orchest.io/v1alpha1", kind: "ImageBuild", namespace: NS, name })) as { status?: Record<string, string> } | undefined;
     return b?.status?.phase === "Succeeded" || b?.status?.phase === "Failed" ? b.status : undefined;
@@ -156,10 +204,118 @@ async function imageOf(build: string): Promise<string> {
   return b.status!.image!;
 }
 
-test("a Dockerfile whose RUN step fails ends the build Failed with the builder's last lines, and records nothing as built", async (t) => {
-  const failed = await build("fails", `FROM ${cluster!.state().images!.busybox!}\nRUN echo "about to fail ${token}" && exit 7\n`, "c2");
+test("a Dockerfile whose RUN step fails ends the build Failed with the builder's last lines, streamed to orchest build logs -f, and records nothing as built", async (t) => {
+  await startBuild("fails", `FROM ${cluster!.state().images!.busybox!}\nRUN echo "about to fail ${token}" && exit 7\n`, "c2");
+  // Followed from the start, as a user would (the api's pod address stands in for kubectl port-forward).
+  const [api] = await pods("app.kubernetes.io/name=orchest-api");
+  const logs = exec(process.execPath, [cliMain, "build", "logs", "fails", "-f", "--api", `http://${api!.status!.podIP}:8080`], { env: userEnv() }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+  const failed = await finished("fails");
+  const followed = (await logs) as { code?: number; stdout: string; stderr: string };
+  t.is(followed.code, 1, "a failed build fails the command");
+  t.regex(followed.stdout, new RegExp(`about to fail ${token}`), "the log as it happened");
+  t.regex(followed.stderr, /build fails Failed \(BuildFailed/);
   t.is(failed.phase, "Failed");
   t.regex(failed.message ?? "", new RegExp(`about to fail ${token}`), "the reason carries the build's last log lines");
   const locations = (await client.list({ apiVersion: "orchest.io/v1alpha1", kind: "ImageLocation" }, { namespace: NS })).items as unknown as { spec: { image: string } }[];
   t.false(locations.some((l) => l.spec.image.endsWith("/fails:1")), "no ImageLocation for a failed build");
+});
+
+/** The real node of a pod, and its kubelet's word that the image was already there (no pull). */
+async function ranWithoutPull(pod: V1Pod): Promise<boolean> {
+  const events = (await core().listNamespacedEvent({ namespace: NS, fieldSelector: `involvedObject.name=${pod.metadata!.name!}` })).items;
+  return events.some((e) => e.reason === "Pulled" && /already present on machine/.test(e.message ?? ""));
+}
+
+const podOf = async (name: string) => (await core().readNamespacedPod({ namespace: NS, name }));
+const requiredNodes = (pod: V1Pod) =>
+  pod.spec!.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms.map((term) => term.matchFields![0]!.values![0]!) ?? [];
+
+test("the examples: an environment built in the cluster, a project in the user directory, an interactive run whose second step prints what the first output, on nodes that hold the image", async (t) => {
+  await applyExample("build.yaml");
+  const environment = await finished("demo-environment-1");
+  t.is(environment.phase, "Succeeded", environment.message);
+  await presentEverywhere(environment.image!);
+  await applyExample("project.yaml");
+  await waitForPod(kc, NS, "demo-project-import", "Succeeded");
+  t.regex(await podLog(kc, NS, "demo-project-import"), /imported pipeline\.orchest/);
+
+  await applyExample("pipelinerun.yaml");
+  const run = await eventually("demo-run-1 to finish", async () => {
+    const r = (await client.get({ apiVersion: "orchest.io/v1alpha1", kind: "PipelineRun", namespace: NS, name: "demo-run-1" })) as { status?: { phase?: string; message?: string } } | undefined;
+    return ["Succeeded", "Failed"].includes(r?.status?.phase ?? "") ? r!.status! : undefined;
+  }, 240_000, 500);
+  t.is(run.phase, "Succeeded", run.message);
+  const load = await podOf("demo-run-1-load");
+  const report = await podOf("demo-run-1-report");
+  t.regex(await podLog(kc, NS, "demo-run-1-load"), /^load: step load of pipeline 3f0d6a5e-8b2c-4e71-9a4d-5c6b7e8f9a01 wrote 2 rows$/m, "the ORCHEST_* variables, seen by the step's code");
+  t.is(await podLog(kc, NS, "demo-run-1-report"), "report: 2 rows from load (set up by the demo environment build), mean 11.875 C\n", "getInputs() read load's output through the pipeline file");
+  for (const pod of [load, report]) {
+    t.true(real.includes(pod.spec!.nodeName!) && requiredNodes(pod).includes(pod.spec!.nodeName!), `${pod.metadata!.name} on a holder: ${pod.spec!.nodeName}`);
+    t.true(await ranWithoutPull(pod), `${pod.metadata!.name}: the image was already on ${pod.spec!.nodeName}`);
+  }
+});
+
+test("a job run started while its image is only on the node that built it runs there", async (t) => {
+  // c2's node-agent frozen (its container paused in c2's containerd): nothing pushes or spreads what c2 builds.
+  const [agent] = (await pods("app.kubernetes.io/name=node-agent")).filter((p) => p.spec!.nodeName === "c2");
+  const container = agent!.status!.containerStatuses![0]!.containerID!.replace(/^containerd:\/\//, "");
+  const ctr = (...args: string[]) => cluster!.realNode("c2")!.exec("ctr", "--address", "/run/containerd/containerd.sock", "-n", "k8s.io", ...args);
+  await ctr("tasks", "pause", container);
+  let paused = true;
+  const resume = async () => {
+    if (paused) await ctr("tasks", "resume", container);
+    paused = false;
+  };
+  t.teardown(resume);
+
+  const held = await build("held-on-c2", `FROM ${cluster!.state().images!.busybox!}\nRUN echo "built on c2 ${token}" > /built.txt\n`, "c2");
+  t.is(held.phase, "Succeeded", held.message);
+  await client.create({
+    apiVersion: "orchest.io/v1alpha1",
+    kind: "PipelineRun",
+    metadata: { name: "job-after-build", namespace: NS },
+    spec: { mode: "Job", job: { uuid: "job-1", type: "OneOff" }, project: PROJECT, pipeline: { uuid: "pl-job", path: "job.orchest" }, steps: [{ uuid: "only", image: "held-on-c2:1", command: ["cat", "/built.txt"] }] },
+  });
+  const pod = await eventually("the job's step pod to be bound", async () => {
+    const p = await podOf("job-after-build-only").catch(() => undefined);
+    return p?.spec?.nodeName ? p : undefined;
+  }, 60_000, 250);
+  t.deepEqual(requiredNodes(pod), ["c2"], "constrained to the node that holds it while it is not in the registry");
+  t.is(pod.spec!.nodeName, "c2");
+  await waitForPod(kc, NS, "job-after-build-only", "Succeeded");
+  t.is(await podLog(kc, NS, "job-after-build-only"), `built on c2 ${token}\n`);
+
+  await resume();
+  const locations = await presentEverywhere(held.image!);
+  t.true(locations.find((l) => l.spec.node === "c2")!.status?.phase === "Present", "pushed and spread once c2's agent runs again");
+});
+
+test("deleting an ImageBuild removes its image from every real node", async (t) => {
+  const image = await imageOf("held-on-c2");
+  const held = async (node: string) =>
+    node === "d1"
+      ? (await cluster!.realNode(node)!.exec("docker", "-H", "unix:///var/run/docker.sock", "images", "--format", "{{.Repository}}:{{.Tag}}")).split("\n").includes(image)
+      : (await cluster!.realNode(node)!.exec("ctr", "--address", "/run/containerd/containerd.sock", "-n", "k8s.io", "images", "ls", "-q")).split("\n").includes(image);
+  for (const node of real) t.true(await held(node), `${node} holds ${image} before`);
+  await client.delete({ apiVersion: "orchest.io/v1alpha1", kind: "ImageBuild", namespace: NS, name: "held-on-c2" });
+  for (const node of real) {
+    await eventually(`${image} gone from ${node}`, async () => ((await held(node)) ? undefined : true), 120_000, 500).catch(() => undefined);
+    t.false(await held(node), `${node} no longer holds it`);
+  }
+  const left = (await client.list({ apiVersion: "orchest.io/v1alpha1", kind: "ImageLocation" }, { namespace: NS })).items as unknown as { spec: { image: string } }[];
+  t.false(left.some((l) => l.spec.image === image), "no ImageLocation of it left");
+});
+
+test("the events of the builds and the runs reached the webhook receiver on the host, signed", async (t) => {
+  const wanted = [
+    "project:environment:image-build:succeeded",
+    "project:environment:image-build:failed",
+    "project:pipeline:interactive-session:pipeline-run:succeeded",
+    "project:one-off-job:pipeline-run:succeeded",
+  ];
+  const types = () => new Set(receiver.received.map((r) => r.headers["x-orchest-event"] as string));
+  await eventually("the deliveries to arrive", () => wanted.every((type) => types().has(type)) || undefined, 120_000, 500).catch(() => undefined);
+  t.deepEqual(wanted.filter((type) => !types().has(type)), [], `received: ${[...types()].sort().join(", ")}`);
+  const webhook = new Webhook(webhookSecret);
+  for (const request of receiver.received) t.notThrows(() => webhook.verify(request.body, request.headers as Record<string, string>), "signed with the Subscriber's secret");
 });

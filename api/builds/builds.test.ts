@@ -9,6 +9,7 @@ import { KubeClient, type KubeObject } from "../../reconcilers/index.js";
 import { waitFor } from "../../reconcilers/testing.js";
 import { createTestNamespace, simulatePodLog, useTestbed, withoutTestbed, type Testbed } from "../../testbed/index.js";
 import { BUILD_UID_LABEL, BUILT_LABEL } from "../../agent/location-identity.js";
+import { ImagePlacer } from "../scheduling/index.js";
 import { addNodePool, type NodePool } from "../scheduling/node-pool.js";
 import { IMAGE_BUILD } from "./reconciler.js";
 import { completePod as completeSimulatedPod, startBuildsApi, type BuildsApi } from "./testing.js";
@@ -130,6 +131,16 @@ test("a build with no node of its runtime waits Pending with NoBuildNode", async
   await waitFor("the NoBuildNode reason", async () => (await getBuild("no-node")).status?.reason === "NoBuildNode", 10_000, 100);
   t.regex((await getBuild("no-node")).status!.message!, /no Ready node/);
   t.falsy(pending.status?.podName);
+});
+
+test("a build that names no node goes to the worker plane of its namespace's OrchestCluster", async (t) => {
+  // The test bed's other nodes (this file's pool is two of them) would take it otherwise.
+  await client.create({ apiVersion: "orchest.io/v1alpha1", kind: "OrchestCluster", metadata: { name: "orchest", namespace: ns }, spec: { workerNodeSelector: pool.selector } } as KubeObject);
+  const placer = new ImagePlacer(api.manager.informers);
+  await waitFor("the api's cache to see the worker plane", () => placer.workerNodeSelector(ns) !== undefined, 10_000, 100);
+  await client.create({ ...newBuild("workers", {}), spec: { image: "orchest-env-workers:1", purpose: "Environment", context: { configMap: { name: "context" } } } } as KubeObject);
+  const building = await phaseOf("workers", "Building");
+  t.true(pool.nodes.includes(building.status!.node!), `on ${building.status!.node}, one of ${pool.nodes.join(", ")}`);
 });
 
 /** Reads server-sent events until `end` (or the timeout), calling `onEvent` for each as it arrives. */

@@ -14,7 +14,7 @@ import {
   type Reconciler,
   type Result,
 } from "../../reconcilers/index.js";
-import { NODE } from "../scheduling/index.js";
+import { ImagePlacer, NODE } from "../scheduling/index.js";
 import { transitionsBetween } from "../events/index.js";
 import type { BuildTransitionSink } from "./build-event.js";
 import { progressOf, TERMINAL_PHASES } from "./build-progress.js";
@@ -54,6 +54,8 @@ export function addImageBuildController(manager: Manager, options: ImageBuildCon
   const scope = options.namespace ? { namespace: options.namespace } : {};
   const builds = informers.informerFor(IMAGE_BUILD, scope);
   const nodes = informers.informerFor(NODE);
+  // Builds run on the worker plane (spec.workerNodeSelector of the OrchestCluster), as step pods do.
+  const placer = new ImagePlacer(informers, options.namespace);
   const pods = informers.informerFor({ apiVersion: "v1", kind: "Pod" }, { ...scope, labelSelector: BUILD_UID_LABEL });
   pods.addIndexer(BUILD_UID_LABEL, byLabel(BUILD_UID_LABEL));
   const builtLocations = informers.informerFor(IMAGE_LOCATION, { ...scope, labelSelector: BUILD_NAME_LABEL });
@@ -138,7 +140,9 @@ export function addImageBuildController(manager: Manager, options: ImageBuildCon
       // Created before but not in the cache: the cache may lag our create, so ask the apiserver.
       if (previous.podName && (await client.get({ apiVersion: "v1", kind: "Pod", namespace: build.metadata!.namespace!, name: previous.podName }))) return;
       if (previous.podName && previous.phase === "Building") return finish("Failed", "BuilderPodDeleted", `the builder pod ${previous.podName} was deleted before it finished`);
-      const target = buildTarget(build.spec, nodes.list());
+      await placer.waitForSync();
+      const nodeSelector = { ...placer.workerNodeSelector(build.metadata!.namespace!), ...build.spec.nodeSelector };
+      const target = buildTarget({ ...build.spec, ...(Object.keys(nodeSelector).length > 0 && { nodeSelector }) }, nodes.list());
       if (typeof target === "string") {
         await write({ ...previous, phase: "Pending", reason: "NoBuildNode", message: target });
         return { requeueAfter: Math.min(options.noNodeRecheckMs ?? 30_000, deadlineLeft) };

@@ -1,4 +1,4 @@
-// Test support: a real HTTP receiver on 127.0.0.1 that records what it gets and answers as told.
+// Test support: a real HTTP receiver (on 127.0.0.1 by default) that records what it gets and answers as told.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -28,8 +28,11 @@ export interface LoopbackReceiver {
   close(): Promise<void>;
 }
 
-/** `answer(n)` decides the answer to the n-th request (from 0). */
-export async function startReceiver(answer: (n: number, request: ReceivedRequest) => Answer): Promise<LoopbackReceiver> {
+/**
+ * `answer(n)` decides the answer to the n-th request (from 0). `host`: where it listens, loopback unless a test
+ * of the test bed's real nodes needs it on the bridge's host address, which their pods reach.
+ */
+export async function startReceiver(answer: (n: number, request: ReceivedRequest) => Answer, host = "127.0.0.1"): Promise<LoopbackReceiver> {
   const received: ReceivedRequest[] = [];
   const held: http.ServerResponse[] = [];
   let inFlight = 0;
@@ -50,10 +53,10 @@ export async function startReceiver(answer: (n: number, request: ReceivedRequest
       res.writeHead(reply.status, reply.headers).end("receiver says hello");
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/hooks`,
+    url: `http://${host}:${port}/hooks`,
     port,
     received,
     get inFlight() {

@@ -25,7 +25,7 @@ export class ImagePlacer {
     return placementFor(image, scope, {
       nodes: this.nodes.list(),
       locations: this.locations.list() as unknown as ImageLocation[],
-      ...this.workerNodeSelector(namespace),
+      ...(this.workerNodeSelector(namespace) && { workerNodeSelector: this.workerNodeSelector(namespace) }),
     });
   }
 
@@ -33,11 +33,10 @@ export class ImagePlacer {
     await Promise.all([this.nodes, this.locations, this.clusters].map((i) => i.waitForSync()));
   }
 
-  // The OrchestCluster of the pod's namespace; else the only one of the cluster (Orchest installs one).
-  private workerNodeSelector(namespace: string): { workerNodeSelector?: Record<string, string> } {
+  /** The worker plane of the OrchestCluster of `namespace`, else of the only one of the cluster (Orchest installs one). */
+  workerNodeSelector(namespace: string): Record<string, string> | undefined {
     const all = this.clusters.list() as unknown as OrchestCluster[];
     const cluster = all.find((c) => c.metadata?.namespace === namespace) ?? (all.length === 1 ? all[0] : undefined);
-    const selector = cluster?.spec?.workerNodeSelector;
-    return selector ? { workerNodeSelector: selector } : {};
+    return cluster?.spec?.workerNodeSelector;
   }
 }
