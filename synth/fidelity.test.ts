@@ -45,6 +45,8 @@ interface OrchestRow {
   /** Containers and, for the first, its env names (sorted) and ports. */
   readonly containers: readonly string[];
   readonly env: readonly string[];
+  /** Env names appended after the sorted ones, as Orchest appends node-agent's CLUSTER_NODE (a field reference). */
+  readonly envAppended?: readonly string[];
   readonly ports: readonly number[];
   readonly mounts: readonly Mount[];
   readonly serviceAccount?: string;
@@ -55,7 +57,10 @@ interface OrchestRow {
     readonly kind?: string;
     readonly image?: string;
     readonly ports?: readonly number[];
+    readonly serviceAccount?: string;
     readonly extraEnv?: readonly string[];
+    /** This project's mount in place of Orchest's, by Orchest's mount path. */
+    readonly remounts?: Readonly<Record<string, Mount>>;
     readonly extraMounts?: readonly Mount[];
     readonly entry: string;
   };
@@ -141,7 +146,7 @@ const ORCHEST: readonly OrchestRow[] = [
     env: CLUSTER_ENV,
     ports: [],
     mounts: [
-      { source: "host:/var/run/containerd/containerd.sock", path: "/var/run/containerd/containerd.sock" },
+      { source: "host:/var/run/containerd/containerd.sock", path: "/run/containerd/containerd.sock" },
       { source: "host:/run/containerd", path: "/run/containerd" },
       { source: "host:/var/lib/containerd", path: "/var/lib/containerd" },
       { source: "host:/run/orchest_buildkit", path: "/run/orchest_buildkit" },
@@ -149,9 +154,32 @@ const ORCHEST: readonly OrchestRow[] = [
     ],
     difference: {
       image: projectImages().buildkitd,
+      // This project's buildkitd is given the node's socket path (--containerd-worker-addr), so it is mounted there.
+      remounts: { "/run/containerd/containerd.sock": { source: "host:/var/run/containerd/containerd.sock", path: "/var/run/containerd/containerd.sock" } },
       extraMounts: [
         { source: "host:/run/buildkit", path: "/run/buildkit" },
         { source: "configmap:buildkit-daemon-config", path: "/etc/orchest-buildkit" },
+        { source: "secret:registry-tls-secret:ca.crt", path: "/tls-secret" },
+      ],
+      entry: "This project's api, node-agent, buildkitd and registry",
+    },
+  },
+  {
+    component: "node-agent", // node_agent.go, on a containerd node (docker nodes add the registry's CA and certs.d)
+    kind: "DaemonSet",
+    image: `orchest/node-agent:${VERSION}`,
+    containers: ["node-agent"],
+    env: CLUSTER_ENV,
+    envAppended: ["CLUSTER_NODE"],
+    ports: [],
+    mounts: [{ source: "host:/var/run/containerd/containerd.sock", path: "/var/run/containerd/containerd.sock" }],
+    difference: {
+      image: projectImages().project,
+      ports: [8081, 9484],
+      serviceAccount: "node-agent",
+      extraEnv: ["NODE_NAME", "POD_IP", "POD_NAMESPACE"],
+      extraMounts: [
+        { source: "host:/etc/containerd/certs.d", path: "/etc/containerd/certs.d" },
         { source: "secret:registry-tls-secret:ca.crt", path: "/tls-secret" },
       ],
       entry: "This project's api, node-agent, buildkitd and registry",
@@ -191,10 +219,15 @@ for (const row of ORCHEST) {
     const main = pod["containers"][0];
     t.deepEqual(pod["containers"].map((c: Obj) => c["name"]), row.containers, "containers");
     for (const c of pod["containers"]) t.is(c["image"], row.difference?.image ?? row.image, `image of ${c["name"]}`);
-    t.deepEqual((main["env"] ?? []).map((e: Obj) => e["name"]), [...row.env, ...(row.difference?.extraEnv ?? [])].sort(), "env names, sorted as Orchest renders them");
+    t.deepEqual(
+      (main["env"] ?? []).map((e: Obj) => e["name"]),
+      [...[...row.env, ...(row.difference?.extraEnv ?? [])].sort(), ...(row.envAppended ?? [])],
+      "env names, sorted as Orchest renders them",
+    );
     t.deepEqual((main["ports"] ?? []).map((p: Obj) => p["containerPort"]), row.difference?.ports ?? row.ports, "ports");
-    t.deepEqual(mountsOf(w), [...row.mounts, ...(row.difference?.extraMounts ?? [])], "volumes and mounts");
-    t.is(pod["serviceAccountName"], row.serviceAccount, "service account");
+    const remounts = row.difference?.remounts ?? {};
+    t.deepEqual(mountsOf(w), [...row.mounts.map((m) => remounts[m.path] ?? m), ...(row.difference?.extraMounts ?? [])], "volumes and mounts");
+    t.is(pod["serviceAccountName"], row.difference?.serviceAccount ?? row.serviceAccount, "service account");
     const service = find(ms, "Service", row.component);
     t.is(service?.["spec"]["ports"][0]["port"], row.service, "Service port");
     const ingress = find(ms, "Ingress", row.component);
