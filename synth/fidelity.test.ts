@@ -389,3 +389,10 @@ test("runs Orchest's orchest-api-cleanup pod while paused, in the API's image an
   t.is(pod["spec"]["containers"][0]["image"], api["containers"][0]["image"]);
   t.deepEqual(pod["spec"]["containers"][0]["env"], api["containers"][0]["env"]);
 });
+
+test("keeps the database's and the broker's images as written, even CalVer images of orchest/ (Orchest only fills them in when empty)", (t) => {
+  const spec = { singleNode: true, orchest: { version: "v2022.11.1" }, postgres: { image: "orchest/orchest-database:v2022.10.5" }, rabbitMq: { image: "orchest/rabbitmq-server:v2022.10.5" } };
+  const plan = resolveContext({ ...EXAMPLE, spec }, FACTS);
+  t.is(plan.components["orchest-database"].image, "orchest/orchest-database:v2022.10.5");
+  t.is(plan.components["rabbitmq-server"].image, "orchest/rabbitmq-server:v2022.10.5");
+});
