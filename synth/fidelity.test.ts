@@ -11,7 +11,9 @@ import { projectImages, resolveContext, synth, type ClusterFacts, type Manifest 
 type Obj = Record<string, any>;
 
 const EXAMPLE: OrchestCluster = { apiVersion: "orchest.io/v1alpha1", kind: "OrchestCluster", metadata: { name: "cluster-1", namespace: "orchest" }, spec: { singleNode: true } };
-const VERSION = "v2022.10.5";
+// What Orchest's controller deploys for a CR without a version: its own, set at build time (version.Version). The
+// code at 560103a5 is v2023.04.2-12, Orchest's last release, whose images its controller deployed.
+const VERSION = "v2023.04.2";
 const FACTS: ClusterFacts = { nodes: [{ name: "node-1", runtime: "containerd" }], distro: "k3s", ingressClass: "nginx" };
 
 /** The README's list of deliberate differences: every `difference` below must be one of its entries. */
@@ -207,7 +209,7 @@ function mountsOf(workload: Obj): Mount[] {
   });
 }
 
-const ms = synth(EXAMPLE, FACTS, { defaultVersion: VERSION });
+const ms = synth(EXAMPLE, FACTS);
 
 for (const row of ORCHEST) {
   test(`renders ${row.component} of Orchest's example CR as Orchest's controller does`, (t) => {
@@ -256,7 +258,7 @@ test("renders the claims of Orchest's example CR as Orchest's controller does", 
 });
 
 test("separates Orchest's state as Orchest does: orchest-state of 5Gi, the same sub-paths, celery's state dir", (t) => {
-  const sep = synth({ ...EXAMPLE, spec: { singleNode: true, orchest: { resources: { separateOrchestStateFromUserDir: true } } } }, FACTS, { defaultVersion: VERSION });
+  const sep = synth({ ...EXAMPLE, spec: { singleNode: true, orchest: { resources: { separateOrchestStateFromUserDir: true } } } }, FACTS);
   const state = find(sep, "PersistentVolumeClaim", "orchest-state")!;
   t.deepEqual(state["spec"]["accessModes"], ["ReadWriteOnce"]);
   t.is(state["spec"]["resources"]["requests"]["storage"], "5Gi");
@@ -288,7 +290,7 @@ const envValues: [OrchestCluster["spec"], string, string, string][] = [
 ];
 for (const [spec, component, name, value] of envValues) {
   test(`sets ${name}=${value} on ${component} for ${JSON.stringify(spec)}, as Orchest does`, (t) => {
-    const plan = resolveContext({ ...EXAMPLE, spec }, FACTS, { defaultVersion: VERSION });
+    const plan = resolveContext({ ...EXAMPLE, spec }, FACTS);
     t.is(plan.components[component as keyof typeof plan.components].env.find((e) => e.name === name)?.value, value);
   });
 }
@@ -381,7 +383,7 @@ test("runs no orchest-api-cleanup pod: Orchest's cleanup is a script of its Pyth
   // Orchest runs `python migration_manager.py db migrate && python cleanup.py` in its API's image when it stops
   // the API. orchest-api here is this project's program (no shell, no Python, no database of its own).
   t.true(differences.includes("No cleanup pod"), "the README lists it");
-  const paused = synth({ ...EXAMPLE, spec: { singleNode: true, orchest: { pause: true } } }, FACTS, { defaultVersion: VERSION });
+  const paused = synth({ ...EXAMPLE, spec: { singleNode: true, orchest: { pause: true } } }, FACTS);
   t.deepEqual([...ms, ...paused].filter((m) => m.kind === "Pod").map((m) => m.metadata.name), []);
   t.deepEqual(workloadOf(paused, "orchest-api")["spec"]["template"]["spec"]["containers"][0]["command"], ["orchest-api"], "this project's api, even while paused");
 });
