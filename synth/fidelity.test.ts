@@ -394,3 +394,11 @@ test("keeps the database's and the broker's images as written, even CalVer image
   t.is(plan.components["orchest-database"].image, "orchest/orchest-database:v2022.10.5");
   t.is(plan.components["rabbitmq-server"].image, "orchest/rabbitmq-server:v2022.10.5");
 });
+
+test("runs Orchest's log-streamer beside the webserver: its image, Orchest's command, the user directory, no env", (t) => {
+  const pod = workloadOf(ms, "orchest-webserver")["spec"]["template"]["spec"];
+  const [webserver, streamer] = pod["containers"];
+  t.like(streamer, { name: "log-streamer", image: webserver["image"], command: ["python"], args: ["/orchest/services/orchest-webserver/app/scripts/log_streamer.py"] });
+  t.is(streamer["env"], undefined, "Orchest gives it no env");
+  t.deepEqual(streamer["volumeMounts"], webserver["volumeMounts"], "the webserver's mounts: the user directory");
+});
