@@ -402,3 +402,15 @@ test("runs Orchest's log-streamer beside the webserver: its image, Orchest's com
   t.is(streamer["env"], undefined, "Orchest gives it no env");
   t.deepEqual(streamer["volumeMounts"], webserver["volumeMounts"], "the webserver's mounts: the user directory");
 });
+
+test("gives orchest-api and celery-worker Orchest's ServiceAccounts, with namespaced rights instead of Orchest's cluster-wide */*/*", (t) => {
+  // ensureRbacs: a ClusterRole allowing every verb on every resource, bound to each ServiceAccount.
+  t.true(differences.includes("Least-privilege RBAC"), "the README lists it");
+  for (const account of ["orchest-api", "celery-worker"]) {
+    t.truthy(find(ms, "ServiceAccount", account), `ServiceAccount ${account}`);
+    t.is(find(ms, "ClusterRoleBinding", account), undefined, `no ClusterRoleBinding ${account}`);
+    t.is(find(ms, "RoleBinding", account)?.["roleRef"]["kind"], "Role", `${account} is bound to a namespaced Role`);
+  }
+  const rules = ms.filter((m) => m.kind === "ClusterRole" || m.kind === "Role").flatMap((m) => (m as Obj)["rules"] as Obj[]);
+  t.false(rules.some((r) => [...(r["verbs"] ?? []), ...(r["resources"] ?? []), ...(r["apiGroups"] ?? [])].includes("*")), "no wildcard");
+});
