@@ -27,6 +27,42 @@ test("the example cluster is valid", (t) => {
   t.deepEqual(validate(example), []);
 });
 
+test("accepts every field of Orchest's v1alpha1 OrchestClusterSpec, with the values its controller and its users write", (t) => {
+  // services/orchest-controller/pkg/apis/orchest/v1alpha1/types.go at 560103a5; registry "" is its default (unset).
+  const template = { image: "orchest/orchest-api:v2023.04.2", env: [{ name: "FLASK_ENV", value: "production" }], nodeSelector: { pool: "a" }, stateVolumeName: "userdir-pvc" };
+  const volume = { volumeSize: "5Gi", mountPath: "/orchest/state", storageClass: "standard" };
+  const spec = {
+    singleNode: true,
+    orchest: {
+      pause: false,
+      orchestHost: "orchest.example.com",
+      registry: "",
+      version: "v2023.04.2",
+      env: [{ name: "ORCHEST_LOG_LEVEL", value: "INFO" }],
+      resources: {
+        userDirVolume: { ...volume, volumeSize: "50Gi", mountPath: "/userdir" },
+        orchestStateVolume: volume,
+        userDirVolumeSize: "50Gi",
+        separateOrchestStateFromUserDir: true,
+        orchestStateVolumeSize: "5Gi",
+        configDirVolumeSize: "1Gi",
+      },
+      orchestApi: template,
+      orchestWebServer: template,
+      celeryWorker: template,
+      nodeAgent: template,
+      buildkitDaemon: template,
+      authServer: template,
+    },
+    postgres: { image: "postgres:13.1" },
+    rabbitMq: { image: "rabbitmq:3" },
+    applications: [{ name: "docker-registry", needs: ["argo-workflow"], config: { helm: { values: ["a: b"], releaseName: "r", parameters: [{ name: "service.clusterIP", value: "10.96.0.10", forceString: true }] } } }],
+    controlNodeSelector: { plane: "control" },
+    workerNodeSelector: { plane: "worker" },
+  };
+  t.deepEqual(validate(cluster(spec)), []);
+});
+
 test("every problem of a spec is listed at once, each naming its field and the fix", (t) => {
   const problems = validate(cluster({ postgres: { image: 5 }, orchest: { version: "2022.10", resources: { userDirVolumeSize: "lots" } } }));
   t.deepEqual(problems, [
