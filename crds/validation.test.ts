@@ -27,6 +27,44 @@ test("the example cluster is valid", (t) => {
   t.deepEqual(validate(example), []);
 });
 
+// Every field of Orchest's v1alpha1 OrchestClusterSpec (services/orchest-controller/pkg/apis/orchest/v1alpha1/types.go
+// at 560103a5), with values its controller and its users write; registry "" is its default (unset).
+const TEMPLATE = { image: "orchest/orchest-api:v2023.04.2", env: [{ name: "FLASK_ENV", value: "production" }], nodeSelector: { pool: "a" }, stateVolumeName: "userdir-pvc" };
+const VOLUME = { volumeSize: "5Gi", mountPath: "/orchest/state", storageClass: "standard" };
+const ORCHEST_SPEC = {
+  singleNode: true,
+  orchest: {
+    pause: false,
+    orchestHost: "orchest.example.com",
+    registry: "",
+    version: "v2023.04.2",
+    env: [{ name: "ORCHEST_LOG_LEVEL", value: "INFO" }],
+    resources: {
+      userDirVolume: { ...VOLUME, volumeSize: "50Gi", mountPath: "/userdir" },
+      orchestStateVolume: VOLUME,
+      userDirVolumeSize: "50Gi",
+      separateOrchestStateFromUserDir: true,
+      orchestStateVolumeSize: "5Gi",
+      configDirVolumeSize: "1Gi",
+    },
+    orchestApi: TEMPLATE,
+    orchestWebServer: TEMPLATE,
+    celeryWorker: TEMPLATE,
+    nodeAgent: TEMPLATE,
+    buildkitDaemon: TEMPLATE,
+    authServer: TEMPLATE,
+  },
+  postgres: { image: "postgres:13.1" },
+  rabbitMq: { image: "rabbitmq:3" },
+  applications: [{ name: "docker-registry", needs: ["argo-workflow"], config: { helm: { values: ["a: b"], releaseName: "r", parameters: [{ name: "service.clusterIP", value: "10.96.0.10", forceString: true }] } } }],
+  controlNodeSelector: { plane: "control" },
+  workerNodeSelector: { plane: "worker" },
+};
+
+test("accepts every field of Orchest's v1alpha1 OrchestClusterSpec, with the values its controller and its users write", (t) => {
+  t.deepEqual(validate(cluster(ORCHEST_SPEC)), []);
+});
+
 test("every problem of a spec is listed at once, each naming its field and the fix", (t) => {
   const problems = validate(cluster({ postgres: { image: 5 }, orchest: { version: "2022.10", resources: { userDirVolumeSize: "lots" } } }));
   t.deepEqual(problems, [
@@ -67,4 +105,12 @@ test("each fault is found at the field where the API server finds it (server dry
     t.not(server.code, 0, `the API server refuses ${what}`);
     t.deepEqual(validate(object).map((p) => p.path).sort(), refusedFields(server.stderr), `${what}: ${server.stderr}`);
   }
+});
+
+test("the API server accepts every field of Orchest's spec too (server dry run)", async (t) => {
+  const tb = await useTestbed();
+  await installCrds();
+  const namespace = await createTestNamespace(tb.kubeConfig, "validation-orchest");
+  const server = await runProcess("kubectl", ["create", "--dry-run=server", "-f", "-"], JSON.stringify(cluster(ORCHEST_SPEC, namespace)));
+  t.is(server.code, 0, server.stderr);
 });

@@ -50,10 +50,3 @@ export function progressOf(live: KubeObject | undefined): WorkloadProgress {
       : `${updated}/${desired} updated, ${readyReplicas}/${desired} ready`;
   return { ready, desired, readyReplicas, updated, message };
 }
-
-/** Whether a one-shot pod has finished (Succeeded or Failed: Orchest's cleanup pod counts once it is no longer active). */
-export function taskProgressOf(live: KubeObject): WorkloadProgress {
-  const phase = (live.status as { phase?: string } | undefined)?.phase ?? "Pending";
-  const done = phase === "Succeeded" || phase === "Failed";
-  return { ready: done, desired: 1, readyReplicas: done ? 1 : 0, updated: 1, ...(done ? {} : { message: `${live.metadata.name} is ${phase}` }) };
-}

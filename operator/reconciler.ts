@@ -42,7 +42,7 @@ import {
 } from "../synth/index.js";
 import { makeWay, ORCHEST_FINALIZER } from "./adopt.js";
 import { claimFactsOf, clusterFacts, ingressClassOf } from "./facts.js";
-import { progressOf, taskProgressOf, WORKLOAD_KINDS } from "./readiness.js";
+import { progressOf, WORKLOAD_KINDS } from "./readiness.js";
 import { coversIdentity, issueRegistryTls, registryIdentity, tlsOfSecret } from "./registry-tls.js";
 import { clusterStatus, kubernetesConditions, type Outcome } from "./status.js";
 
@@ -66,9 +66,6 @@ export const OWNED_KINDS: readonly GroupVersionKind[] = [
   { apiVersion: "apps/v1", kind: "DaemonSet" },
   { apiVersion: "networking.k8s.io/v1", kind: "Ingress" },
 ];
-
-/** The one-shot pods of a wave (Orchest's orchest-api-cleanup), watched apart from the platform's other pods. */
-const TASK_PODS = { apiVersion: "v1", kind: "Pod" } as const;
 
 /** How soon a rollout that waits for an object of Orchest's controller to go looks again (no watch sees it go). */
 const ADOPTION_RECHECK_MS = 1_000;
@@ -99,10 +96,9 @@ export function addOrchestClusterController(manager: Manager, options: OrchestCl
   const clusters = informers.informerFor(ORCHEST_CLUSTER);
   const nodes = informers.informerFor({ apiVersion: "v1", kind: "Node" });
   const ingressClasses = informers.informerFor({ apiVersion: "networking.k8s.io/v1", kind: "IngressClass" });
-  const owned = new Map<string, Informer>([
-    ...OWNED_KINDS.map((gvk): [string, Informer] => [`${gvk.apiVersion}/${gvk.kind}`, informers.informerFor(gvk, { labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` })]),
-    [`${TASK_PODS.apiVersion}/${TASK_PODS.kind}`, informers.informerFor(TASK_PODS, { labelSelector: `${LABELS.managedBy}=${MANAGED_BY},${LABELS.task}` })],
-  ]);
+  const owned = new Map<string, Informer>(
+    OWNED_KINDS.map((gvk) => [`${gvk.apiVersion}/${gvk.kind}`, informers.informerFor(gvk, { labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` })]),
+  );
   const live: LiveReader = {
     async get(ref) {
       return owned.get(`${ref.apiVersion}/${ref.kind}`)?.get(objectKey(ref)) ?? client.get(ref);
@@ -130,8 +126,7 @@ export function addOrchestClusterController(manager: Manager, options: OrchestCl
 
   /**
    * Applies wave after wave (in reverse while pausing), each once the previous ones are ready. Before a wave,
-   * what Orchest's controller left in its way is taken over (adopt.ts). Pods of a wave are one-shot tasks:
-   * created (never changed) once the wave's workloads are ready, and the wave is done when they have finished.
+   * what Orchest's controller left in its way is taken over (adopt.ts).
    */
   const rollOut = async (applier: Applier, desired: Manifest[], inventory: readonly ObjectRef[], paused: boolean): Promise<RolloutResult> => {
     const waves = [...new Set(desired.map(waveOf))].sort((a, b) => (paused ? b - a : a - b));
@@ -144,8 +139,7 @@ export function addOrchestClusterController(manager: Manager, options: OrchestCl
       changes: { created, configured, pruned: [] },
     });
     for (const wave of waves) {
-      const objects = desired.filter((m) => waveOf(m) === wave && m.kind !== TASK_PODS.kind) as KubeObject[];
-      const tasks = desired.filter((m) => waveOf(m) === wave && m.kind === TASK_PODS.kind) as KubeObject[];
+      const objects = desired.filter((m) => waveOf(m) === wave) as KubeObject[];
       const removing = await makeWay(client, objects.filter((m) => !liveOf(m as Manifest)));
       if (removing.length > 0) return wait(objects[0]!, `replacing what Orchest's controller made: ${removing.join(", ")}`, ADOPTION_RECHECK_MS);
       const changes = await applier.apply(objects, []);
@@ -157,26 +151,10 @@ export function addOrchestClusterController(manager: Manager, options: OrchestCl
         const progress = justWritten.has(refKey(refOf(workload))) ? { ready: false, message: "just updated" } : progressOf(liveOf(workload as Manifest));
         if (!progress.ready) return wait(workload, progress.message ?? "not ready");
       }
-      for (const task of tasks) {
-        applied.set(refKey(refOf(task)), refOf(task));
-        const live = liveOf(task as Manifest);
-        if (!live) {
-          created.push(...(await applier.apply([task], [])).created);
-          return wait(task, `${task.metadata.name} started`);
-        }
-        const progress = taskProgressOf(live);
-        if (!progress.ready) return wait(task, progress.message ?? "running");
-      }
     }
-    // Every wave is ready: now, and only now, prune what the previous inventory has and desired lacks. Tasks
-    // are left as they ran (a pod cannot be changed) and stay in the inventory while desired.
-    const tasks = desired.filter((m) => m.kind === TASK_PODS.kind).map((m) => refOf(m as KubeObject));
-    const running = new Set(tasks.map(refKey));
-    const final = await applier.apply(
-      desired.filter((m) => m.kind !== TASK_PODS.kind) as KubeObject[],
-      inventory.filter((ref) => !running.has(refKey(ref))),
-    );
-    return { outcome: { kind: "rolledOut" }, inventory: [...final.inventory, ...tasks], changes: { created, configured, pruned: final.pruned } };
+    // Every wave is ready: now, and only now, prune what the previous inventory has and desired lacks.
+    const final = await applier.apply(desired as KubeObject[], inventory);
+    return { outcome: { kind: "rolledOut" }, inventory: final.inventory, changes: { created, configured, pruned: final.pruned } };
   };
 
   // The certificate last synthesized is reused while its Secret is not readable: one issued but not yet in the

@@ -7,7 +7,6 @@ import type { SynthContext } from "./context.js";
 import { DockerRegistry } from "./docker-registry.js";
 import { NodeAgent } from "./node-agent.js";
 import { OrchestApi } from "./orchest-api.js";
-import { OrchestApiCleanup } from "./orchest-api-cleanup.js";
 import { OrchestDatabase } from "./orchest-database.js";
 import { OrchestWebserver } from "./orchest-webserver.js";
 import { RabbitmqServer } from "./rabbitmq-server.js";
@@ -27,7 +26,6 @@ export class OrchestChart extends Chart {
   public readonly database: OrchestDatabase;
   public readonly rabbitmq: RabbitmqServer;
   public readonly api: OrchestApi;
-  public readonly apiCleanup: OrchestApiCleanup;
   public readonly celeryWorker: CeleryWorker;
   public readonly authServer: AuthServer;
   public readonly webserver: OrchestWebserver;
@@ -42,7 +40,6 @@ export class OrchestChart extends Chart {
     this.database = new OrchestDatabase(this, "orchest-database", { context, volumes: this.volumes });
     this.rabbitmq = new RabbitmqServer(this, "rabbitmq-server", { context, volumes: this.volumes });
     this.api = new OrchestApi(this, "orchest-api", { context, volumes: this.volumes });
-    this.apiCleanup = new OrchestApiCleanup(this, "orchest-api-cleanup", { context });
     this.celeryWorker = new CeleryWorker(this, "celery-worker", { context, volumes: this.volumes, role: this.api.role });
     this.authServer = new AuthServer(this, "auth-server", { context });
     this.webserver = new OrchestWebserver(this, "orchest-webserver", { context, volumes: this.volumes });

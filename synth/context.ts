@@ -109,8 +109,11 @@ export interface SynthOptions {
   readonly ownImages?: ProjectImages;
 }
 
-/** Orchest version deployed when `spec.orchest.version` is unset. */
-export const DEFAULT_ORCHEST_VERSION = "v2022.10.5";
+/**
+ * Orchest version deployed when `spec.orchest.version` is unset: Orchest's last release (v2023.04.2), which its
+ * controller at the reference commit (560103a5 = v2023.04.2-12) deployed, its version being set at build time.
+ */
+export const DEFAULT_ORCHEST_VERSION = "v2023.04.2";
 export const DEFAULT_NAMESPACE = "orchest";
 export const DEFAULT_INGRESS_CLASS = "nginx";
 /** Sizes of Orchest's claims when none is given (NewDefaultControllerConfig, and its registry addon's values). */

@@ -11,7 +11,9 @@ import { projectImages, resolveContext, synth, type ClusterFacts, type Manifest 
 type Obj = Record<string, any>;
 
 const EXAMPLE: OrchestCluster = { apiVersion: "orchest.io/v1alpha1", kind: "OrchestCluster", metadata: { name: "cluster-1", namespace: "orchest" }, spec: { singleNode: true } };
-const VERSION = "v2022.10.5";
+// What Orchest's controller deploys for a CR without a version: its own, set at build time (version.Version). The
+// code at 560103a5 is v2023.04.2-12, Orchest's last release, whose images its controller deployed.
+const VERSION = "v2023.04.2";
 const FACTS: ClusterFacts = { nodes: [{ name: "node-1", runtime: "containerd" }], distro: "k3s", ingressClass: "nginx" };
 
 /** The README's list of deliberate differences: every `difference` below must be one of its entries. */
@@ -45,6 +47,8 @@ interface OrchestRow {
   /** Containers and, for the first, its env names (sorted) and ports. */
   readonly containers: readonly string[];
   readonly env: readonly string[];
+  /** Env names appended after the sorted ones, as Orchest appends node-agent's CLUSTER_NODE (a field reference). */
+  readonly envAppended?: readonly string[];
   readonly ports: readonly number[];
   readonly mounts: readonly Mount[];
   readonly serviceAccount?: string;
@@ -55,7 +59,10 @@ interface OrchestRow {
     readonly kind?: string;
     readonly image?: string;
     readonly ports?: readonly number[];
+    readonly serviceAccount?: string;
     readonly extraEnv?: readonly string[];
+    /** This project's mount in place of Orchest's, by Orchest's mount path. */
+    readonly remounts?: Readonly<Record<string, Mount>>;
     readonly extraMounts?: readonly Mount[];
     readonly entry: string;
   };
@@ -141,7 +148,7 @@ const ORCHEST: readonly OrchestRow[] = [
     env: CLUSTER_ENV,
     ports: [],
     mounts: [
-      { source: "host:/var/run/containerd/containerd.sock", path: "/var/run/containerd/containerd.sock" },
+      { source: "host:/var/run/containerd/containerd.sock", path: "/run/containerd/containerd.sock" },
       { source: "host:/run/containerd", path: "/run/containerd" },
       { source: "host:/var/lib/containerd", path: "/var/lib/containerd" },
       { source: "host:/run/orchest_buildkit", path: "/run/orchest_buildkit" },
@@ -149,9 +156,32 @@ const ORCHEST: readonly OrchestRow[] = [
     ],
     difference: {
       image: projectImages().buildkitd,
+      // This project's buildkitd is given the node's socket path (--containerd-worker-addr), so it is mounted there.
+      remounts: { "/run/containerd/containerd.sock": { source: "host:/var/run/containerd/containerd.sock", path: "/var/run/containerd/containerd.sock" } },
       extraMounts: [
         { source: "host:/run/buildkit", path: "/run/buildkit" },
         { source: "configmap:buildkit-daemon-config", path: "/etc/orchest-buildkit" },
+        { source: "secret:registry-tls-secret:ca.crt", path: "/tls-secret" },
+      ],
+      entry: "This project's api, node-agent, buildkitd and registry",
+    },
+  },
+  {
+    component: "node-agent", // node_agent.go, on a containerd node (docker nodes add the registry's CA and certs.d)
+    kind: "DaemonSet",
+    image: `orchest/node-agent:${VERSION}`,
+    containers: ["node-agent"],
+    env: CLUSTER_ENV,
+    envAppended: ["CLUSTER_NODE"],
+    ports: [],
+    mounts: [{ source: "host:/var/run/containerd/containerd.sock", path: "/var/run/containerd/containerd.sock" }],
+    difference: {
+      image: projectImages().project,
+      ports: [8081, 9484],
+      serviceAccount: "node-agent",
+      extraEnv: ["NODE_NAME", "POD_IP", "POD_NAMESPACE"],
+      extraMounts: [
+        { source: "host:/etc/containerd/certs.d", path: "/etc/containerd/certs.d" },
         { source: "secret:registry-tls-secret:ca.crt", path: "/tls-secret" },
       ],
       entry: "This project's api, node-agent, buildkitd and registry",
@@ -179,7 +209,7 @@ function mountsOf(workload: Obj): Mount[] {
   });
 }
 
-const ms = synth(EXAMPLE, FACTS, { defaultVersion: VERSION });
+const ms = synth(EXAMPLE, FACTS);
 
 for (const row of ORCHEST) {
   test(`renders ${row.component} of Orchest's example CR as Orchest's controller does`, (t) => {
@@ -191,10 +221,15 @@ for (const row of ORCHEST) {
     const main = pod["containers"][0];
     t.deepEqual(pod["containers"].map((c: Obj) => c["name"]), row.containers, "containers");
     for (const c of pod["containers"]) t.is(c["image"], row.difference?.image ?? row.image, `image of ${c["name"]}`);
-    t.deepEqual((main["env"] ?? []).map((e: Obj) => e["name"]), [...row.env, ...(row.difference?.extraEnv ?? [])].sort(), "env names, sorted as Orchest renders them");
+    t.deepEqual(
+      (main["env"] ?? []).map((e: Obj) => e["name"]),
+      [...[...row.env, ...(row.difference?.extraEnv ?? [])].sort(), ...(row.envAppended ?? [])],
+      "env names, sorted as Orchest renders them",
+    );
     t.deepEqual((main["ports"] ?? []).map((p: Obj) => p["containerPort"]), row.difference?.ports ?? row.ports, "ports");
-    t.deepEqual(mountsOf(w), [...row.mounts, ...(row.difference?.extraMounts ?? [])], "volumes and mounts");
-    t.is(pod["serviceAccountName"], row.serviceAccount, "service account");
+    const remounts = row.difference?.remounts ?? {};
+    t.deepEqual(mountsOf(w), [...row.mounts.map((m) => remounts[m.path] ?? m), ...(row.difference?.extraMounts ?? [])], "volumes and mounts");
+    t.is(pod["serviceAccountName"], row.difference?.serviceAccount ?? row.serviceAccount, "service account");
     const service = find(ms, "Service", row.component);
     t.is(service?.["spec"]["ports"][0]["port"], row.service, "Service port");
     const ingress = find(ms, "Ingress", row.component);
@@ -223,7 +258,7 @@ test("renders the claims of Orchest's example CR as Orchest's controller does", 
 });
 
 test("separates Orchest's state as Orchest does: orchest-state of 5Gi, the same sub-paths, celery's state dir", (t) => {
-  const sep = synth({ ...EXAMPLE, spec: { singleNode: true, orchest: { resources: { separateOrchestStateFromUserDir: true } } } }, FACTS, { defaultVersion: VERSION });
+  const sep = synth({ ...EXAMPLE, spec: { singleNode: true, orchest: { resources: { separateOrchestStateFromUserDir: true } } } }, FACTS);
   const state = find(sep, "PersistentVolumeClaim", "orchest-state")!;
   t.deepEqual(state["spec"]["accessModes"], ["ReadWriteOnce"]);
   t.is(state["spec"]["resources"]["requests"]["storage"], "5Gi");
@@ -255,7 +290,7 @@ const envValues: [OrchestCluster["spec"], string, string, string][] = [
 ];
 for (const [spec, component, name, value] of envValues) {
   test(`sets ${name}=${value} on ${component} for ${JSON.stringify(spec)}, as Orchest does`, (t) => {
-    const plan = resolveContext({ ...EXAMPLE, spec }, FACTS, { defaultVersion: VERSION });
+    const plan = resolveContext({ ...EXAMPLE, spec }, FACTS);
     t.is(plan.components[component as keyof typeof plan.components].env.find((e) => e.name === name)?.value, value);
   });
 }
@@ -344,15 +379,38 @@ for (const [socket, expected] of distributions) {
   });
 }
 
-test("runs Orchest's orchest-api-cleanup pod while paused, in the API's image and with its env", (t) => {
-  t.is(find(ms, "Pod", "orchest-api-cleanup"), undefined, "not while running");
-  const paused = synth({ ...EXAMPLE, spec: { singleNode: true, orchest: { pause: true } } }, FACTS, { defaultVersion: VERSION });
-  const pod = find(paused, "Pod", "orchest-api-cleanup")!;
-  const api = workloadOf(paused, "orchest-api")["spec"]["template"]["spec"];
-  t.is(pod["metadata"]["annotations"]["orchest.io/deploy-wave"], "3", "orchest-api's wave");
-  t.like(pod["spec"], { restartPolicy: "Never", serviceAccountName: "orchest-api" });
-  t.deepEqual(pod["spec"]["containers"][0]["command"], ["/bin/sh", "-c"]);
-  t.deepEqual(pod["spec"]["containers"][0]["args"], ["python migration_manager.py db migrate && python cleanup.py"]);
-  t.is(pod["spec"]["containers"][0]["image"], api["containers"][0]["image"]);
-  t.deepEqual(pod["spec"]["containers"][0]["env"], api["containers"][0]["env"]);
+test("runs no orchest-api-cleanup pod: Orchest's cleanup is a script of its Python API, which this project's api replaces", (t) => {
+  // Orchest runs `python migration_manager.py db migrate && python cleanup.py` in its API's image when it stops
+  // the API. orchest-api here is this project's program (no shell, no Python, no database of its own).
+  t.true(differences.includes("No cleanup pod"), "the README lists it");
+  const paused = synth({ ...EXAMPLE, spec: { singleNode: true, orchest: { pause: true } } }, FACTS);
+  t.deepEqual([...ms, ...paused].filter((m) => m.kind === "Pod").map((m) => m.metadata.name), []);
+  t.deepEqual(workloadOf(paused, "orchest-api")["spec"]["template"]["spec"]["containers"][0]["command"], ["orchest-api"], "this project's api, even while paused");
+});
+
+test("keeps the database's and the broker's images as written, even CalVer images of orchest/ (Orchest only fills them in when empty)", (t) => {
+  const spec = { singleNode: true, orchest: { version: "v2022.11.1" }, postgres: { image: "orchest/orchest-database:v2022.10.5" }, rabbitMq: { image: "orchest/rabbitmq-server:v2022.10.5" } };
+  const plan = resolveContext({ ...EXAMPLE, spec }, FACTS);
+  t.is(plan.components["orchest-database"].image, "orchest/orchest-database:v2022.10.5");
+  t.is(plan.components["rabbitmq-server"].image, "orchest/rabbitmq-server:v2022.10.5");
+});
+
+test("runs Orchest's log-streamer beside the webserver: its image, Orchest's command, the user directory, no env", (t) => {
+  const pod = workloadOf(ms, "orchest-webserver")["spec"]["template"]["spec"];
+  const [webserver, streamer] = pod["containers"];
+  t.like(streamer, { name: "log-streamer", image: webserver["image"], command: ["python"], args: ["/orchest/services/orchest-webserver/app/scripts/log_streamer.py"] });
+  t.is(streamer["env"], undefined, "Orchest gives it no env");
+  t.deepEqual(streamer["volumeMounts"], webserver["volumeMounts"], "the webserver's mounts: the user directory");
+});
+
+test("gives orchest-api and celery-worker Orchest's ServiceAccounts, with namespaced rights instead of Orchest's cluster-wide */*/*", (t) => {
+  // ensureRbacs: a ClusterRole allowing every verb on every resource, bound to each ServiceAccount.
+  t.true(differences.includes("Least-privilege RBAC"), "the README lists it");
+  for (const account of ["orchest-api", "celery-worker"]) {
+    t.truthy(find(ms, "ServiceAccount", account), `ServiceAccount ${account}`);
+    t.is(find(ms, "ClusterRoleBinding", account), undefined, `no ClusterRoleBinding ${account}`);
+    t.is(find(ms, "RoleBinding", account)?.["roleRef"]["kind"], "Role", `${account} is bound to a namespaced Role`);
+  }
+  const rules = ms.filter((m) => m.kind === "ClusterRole" || m.kind === "Role").flatMap((m) => (m as Obj)["rules"] as Obj[]);
+  t.false(rules.some((r) => [...(r["verbs"] ?? []), ...(r["resources"] ?? []), ...(r["apiGroups"] ?? [])].includes("*")), "no wildcard");
 });

@@ -23,7 +23,6 @@ export { CeleryWorker, type CeleryWorkerProps } from "./celery-worker.js";
 export { DockerRegistry, type DockerRegistryProps } from "./docker-registry.js";
 export { NodeAgent, type NodeAgentProps } from "./node-agent.js";
 export { OrchestApi, type OrchestApiProps } from "./orchest-api.js";
-export { OrchestApiCleanup, type OrchestApiCleanupProps } from "./orchest-api-cleanup.js";
 export { OrchestDatabase } from "./orchest-database.js";
 export { OrchestVolumes, type OrchestVolumesProps } from "./volumes.js";
 export { OrchestWebserver, type OrchestWebserverProps } from "./orchest-webserver.js";

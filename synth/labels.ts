@@ -37,8 +37,6 @@ export const LABELS = {
   cluster: "orchest.io/cluster",
   orchestComponent: "orchest.io/component",
   runtime: "orchest.io/container-runtime",
-  /** On one-shot pods of a wave (orchest-api-cleanup): the operator starts them once the wave's workloads are ready. */
-  task: "orchest.io/task",
 } as const;
 
 export const ANNOTATIONS = {

@@ -79,7 +79,7 @@ export interface OrchestSpec {
    */
   version?: string;
   /**
-   * Registry host[:port] that non-custom Orchest images are pulled from, without scheme or path. Default: none, as in Orchest: images are named orchest/<component>:<version>, which runtimes pull from docker.io. An image is custom when its registry differs from this one, as written (docker.io/orchest/... is custom while this is unset).
+   * Registry host[:port] that non-custom Orchest images are pulled from, without scheme or path. Default: none (empty or unset), as in Orchest: images are named orchest/<component>:<version>, which runtimes pull from docker.io. An image is custom when its registry differs from this one, as written (docker.io/orchest/... is custom while this is unset).
    */
   registry?: string;
   /**

@@ -31,8 +31,6 @@ export const MANAGED_RULES: readonly ResourceRule[] = [
   ...each("orchest.io", ["orchestclusters/status"], ["get", "update", "patch"]),
   ...each("orchest.io", ["orchestclusters/finalizers"], ["update"]),
   ...each("", ["services", "configmaps", "secrets", "persistentvolumeclaims", "serviceaccounts"], MANAGE),
-  // The one-shot pods of a wave (Orchest's orchest-api-cleanup while pausing).
-  ...each("", ["pods"], MANAGE),
   ...each("apps", ["deployments", "statefulsets", "daemonsets"], MANAGE),
   ...each("rbac.authorization.k8s.io", ["roles", "rolebindings", "clusterroles", "clusterrolebindings"], MANAGE),
   ...each("networking.k8s.io", ["ingresses"], MANAGE),
