@@ -21,7 +21,7 @@ withFaultProxy("a request on a black-holed connection fails, naming the request 
   const tb = await useTestbed();
   const ns = await testNamespace();
   const proxy = await FaultProxy.start(tb.kubeConfig);
-  const client = new KubeClient(proxy.kubeConfig(tb.kubeConfig), { requestTimeoutMs: 2000 });
+  const client = new KubeClient(proxy.kubeConfig(tb.kubeConfig), { requestTimeoutMs: 5000 });
   t.teardown(async () => {
     client.close();
     await proxy.close();
@@ -29,7 +29,7 @@ withFaultProxy("a request on a black-holed connection fails, naming the request 
   const ref = { ...CM, namespace: ns, name: "unanswered" };
   t.is(await outcomeOf(client.get(ref)), "answered", "through the proxy before it goes silent");
   proxy.goSilent();
-  t.regex(await outcomeOf(client.get(ref)), /^GET \/api\/v1\/namespaces\/transport-\w+\/configmaps\/unanswered: no answer within 2000 ms$/);
+  t.regex(await outcomeOf(client.get(ref)), /^GET \/api\/v1\/namespaces\/transport-\w+\/configmaps\/unanswered: no answer within 5000 ms$/);
 });
 
 test("open watches do not hold the sockets requests need: with 2 request sockets and 4 watches open, a GET is answered", async (t) => {
