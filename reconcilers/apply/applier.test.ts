@@ -105,6 +105,42 @@ test.serial("a conflicting concurrent write is detected by the resourceVersion g
   t.is(live.metadata.labels?.someone, "else", "the other writer's label survived");
 });
 
+test.serial("lists merge by their strategic-merge keys in desired's order: reordered init containers reach the server, another writer's mount and port stay", async (t) => {
+  const { client, other, ns, close } = await clients();
+  t.teardown(close);
+  const applier = new Applier({ client, live: { get: (r) => client.get(r) }, ownershipLabels: OWNER });
+  const mounts = [{ name: "config", mountPath: "/etc/app/a.conf", subPath: "a.conf" }, { name: "config", mountPath: "/etc/app/b.conf", subPath: "b.conf" }];
+  const listed = (initContainers: string[], volumeMounts: object[], ports: object[]): KubeObject => {
+    const d = web(ns, [{ name: "A", value: "1" }]) as any;
+    d.metadata.name = "lists";
+    d.spec.template.spec.initContainers = initContainers.map((name) => ({ name, image: "busybox:1.36" }));
+    Object.assign(d.spec.template.spec.containers[0], { volumeMounts, ports });
+    d.spec.template.spec.volumes = [{ name: "config", configMap: { name: "lists" } }];
+    return d;
+  };
+  await applier.apply([listed(["migrate", "seed"], mounts, [{ containerPort: 53, protocol: "UDP" }, { containerPort: 53 }])]);
+  const ref: ObjectRef = { ...DEPLOYMENT, namespace: ns, name: "lists" };
+  // Another writer (a mesh injector, say) adds a volume, its mount and a port.
+  await other.patch(ref, [
+    { op: "add", path: "/spec/template/spec/volumes/-", value: { name: "certs", emptyDir: {} } },
+    { op: "add", path: "/spec/template/spec/containers/0/volumeMounts/-", value: { name: "certs", mountPath: "/etc/certs" } },
+    { op: "add", path: "/spec/template/spec/containers/0/ports/-", value: { containerPort: 9153, name: "metrics" } },
+  ], "json");
+  const next = listed(["wait", "seed", "migrate"], [mounts[0]!, { ...mounts[1]!, readOnly: true }], [{ containerPort: 53, protocol: "UDP", name: "dns" }, { containerPort: 53, name: "dns-tcp" }]);
+  t.deepEqual((await applier.apply([next])).configured.map((r) => r.name), ["lists"]);
+  const live = (await other.get(ref)) as any;
+  const pod = live.spec.template.spec;
+  t.deepEqual(pod.initContainers.map((c: { name: string }) => c.name), ["wait", "seed", "migrate"], "desired's order: init containers run in it");
+  t.deepEqual(pod.containers[0].volumeMounts, [mounts[0], { ...mounts[1], readOnly: true }, { name: "certs", mountPath: "/etc/certs" }]);
+  t.deepEqual(pod.containers[0].ports, [
+    { containerPort: 53, protocol: "UDP", name: "dns" },
+    { containerPort: 53, protocol: "TCP", name: "dns-tcp" },
+    { containerPort: 9153, protocol: "TCP", name: "metrics" },
+  ]);
+  t.deepEqual(pod.volumes.map((v: { name: string }) => v.name), ["config", "certs"]);
+  t.deepEqual((await applier.apply([next])).unchanged.map((r) => r.name), ["lists"], "converged: the next apply writes nothing");
+});
+
 test.serial("prune deletes only objects with our labels that are in our inventory", async (t) => {
   const { client, other, ns, close } = await clients();
   t.teardown(close);

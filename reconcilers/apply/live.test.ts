@@ -39,11 +39,15 @@ test("cache reads in many namespaces share one list and one watch per type, and 
   t.is(client.counter.count("watch") - watches, 1, "one watch for three namespaces");
 });
 
-test("a read of a type whose cache cannot sync fails with the type's name and the fix, instead of waiting forever", async (t) => {
+test("a read of a type whose cache cannot sync fails with the type's name and the fix, instead of waiting forever; that informer is removed", async (t) => {
   const { informers } = await sharedCache(t);
+  const NOTHING = { apiVersion: "nothing.example.com/v1", kind: "Nothing" };
+  // The shared informer of the type, in the reader's (empty) scope: the one the read below starts.
+  const shared = informers.informerFor(NOTHING);
   const reader = cacheReader(informers, { syncTimeoutMs: 1000 });
-  const read = reader.get({ apiVersion: "nothing.example.com/v1", kind: "Nothing", namespace: "default", name: "x" });
+  const read = reader.get({ ...NOTHING, namespace: "default", name: "x" });
   // Only to turn a hang into a failure; the read itself is bounded by its 1 s sync timeout.
   const outcome = await Promise.race([read.then(() => "read", (err: Error) => err.message), new Promise((resolve) => setTimeout(resolve, 60_000, "hung"))]);
   t.regex(String(outcome), /the cache of Nothing \(nothing\.example\.com\/v1\) did not sync within 1000 ms\. Fix: .*CRD/);
+  t.not(informers.informerFor(NOTHING), shared, "the informer that could not sync is no longer shared: the next read starts afresh");
 });

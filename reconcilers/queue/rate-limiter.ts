@@ -87,7 +87,10 @@ export class MaxOfRateLimiter implements RateLimiter {
   }
 }
 
-/** client-go's DefaultControllerRateLimiter: per item 5 ms doubling to 1000 s, overall 10 per second with bursts of 100. */
-export function defaultControllerRateLimiter(): RateLimiter {
-  return new MaxOfRateLimiter(new ExponentialRateLimiter(), new BucketRateLimiter());
+/**
+ * client-go's DefaultControllerRateLimiter: per item 5 ms doubling to 1000 s, overall 10 per second with bursts
+ * of 100. `now` is the bucket's clock (milliseconds).
+ */
+export function defaultControllerRateLimiter(now?: () => number): RateLimiter {
+  return new MaxOfRateLimiter(new ExponentialRateLimiter(), new BucketRateLimiter(10, 100, now));
 }

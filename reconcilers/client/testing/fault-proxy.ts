@@ -4,6 +4,27 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import * as net from "node:net";
 import type { AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
+
+/**
+ * Why no FaultProxy can stand in front of this run's cluster, or undefined when one can. The proxy listens on
+ * the apiserver's own address (so that TLS still verifies), which must then be an address of this machine:
+ * always so on the test bed, not on a remote cluster named by ORCHEST_TEST_KUBECONFIG. Read before tests are
+ * registered, so that a test file registers such tests with test.skip: reported as skipped, never as failed
+ * or passed. Prints the reason once per test file that asks.
+ */
+export function faultProxyUnavailable(): string | undefined {
+  const existing = process.env.ORCHEST_TEST_KUBECONFIG;
+  if (process.env.ORCHEST_TESTBED || !existing) return undefined;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(existing);
+  const host = new URL(kubeConfig.getCurrentCluster()?.server ?? "https://unknown").hostname.replace(/^\[|\]$/g, "");
+  const local = host === "localhost" || Object.values(networkInterfaces()).some((addresses) => addresses?.some((a) => a.address === host));
+  if (local) return undefined;
+  const reason = `the apiserver of ORCHEST_TEST_KUBECONFIG (${host}) is not on this machine: a fault proxy cannot listen on its address`;
+  process.stdout.write(`skipped where they need a fault proxy: ${reason}\n`);
+  return reason;
+}
 
 export class FaultProxy {
   private readonly pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
