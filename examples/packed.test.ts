@@ -61,6 +61,12 @@ test("the packed package serves reconcilers, synth, crds/types and sdk with thei
   t.is(result.hidden, "ERR_PACKAGE_PATH_NOT_EXPORTED");
 });
 
+test("examples/cdk8s-app asks for the version of the package that it is shipped with", (t) => {
+  const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8"));
+  const example = JSON.parse(readFileSync(join(PACKAGE_ROOT, "examples", "cdk8s-app", "package.json"), "utf8"));
+  t.is(example.dependencies["orchest-gitops"], `^${version}`);
+});
+
 type Obj = { kind: string; metadata: { name: string; namespace?: string } };
 const key = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 const byKey = (objects: Obj[]) => Object.fromEntries(objects.map((o) => [key(o), o]));
