@@ -16,8 +16,11 @@ const scratch = mkdtempSync(join(tmpdir(), "orchest-packed-"));
 const app = join(scratch, "cdk8s-app");
 const npm = (cwd: string, ...args: string[]) => run("npm", args, { cwd, maxBuffer: 64 << 20 });
 
+let packedFiles: string[] = [];
+
 test.before(async () => {
-  const packed = JSON.parse((await npm(PACKAGE_ROOT, "pack", "--json", "--pack-destination", scratch)).stdout) as Array<{ filename: string }>;
+  const packed = JSON.parse((await npm(PACKAGE_ROOT, "pack", "--json", "--pack-destination", scratch)).stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  packedFiles = packed[0]!.files.map((f) => f.path);
   cpSync(join(PACKAGE_ROOT, "examples", "cdk8s-app"), app, { recursive: true });
   cpSync(join(PACKAGE_ROOT, "examples", "orchestcluster.yaml"), join(scratch, "orchestcluster.yaml"));
   await npm(app, "install", "--prefer-offline", "--no-audit", "--no-fund", join(scratch, packed[0]!.filename));
@@ -59,6 +62,12 @@ test("the packed package serves reconcilers, synth, crds/types and sdk with thei
   t.true(result.kinds > 5, "synth renders the platform's kinds");
   t.deepEqual(result.inputs, { result: { answer: 42 } });
   t.is(result.hidden, "ERR_PACKAGE_PATH_NOT_EXPORTED");
+});
+
+test("the tarball holds compiled code, declarations, the CRDs and the chart: no tests, test support, TypeScript sources or build state", (t) => {
+  const stray = packedFiles.filter((f) => /\.test\.|(^|\/)testing(\/|\.)|test-support\.|\.tsbuildinfo$|\.map$|(?<!\.d)\.ts$/.test(f));
+  t.deepEqual(stray, []);
+  t.true(packedFiles.includes("lib/reconcilers/index.d.ts") && packedFiles.includes("charts/orchest-operator/Chart.yaml") && packedFiles.includes("crds/orchestclusters.orchest.io.yaml"));
 });
 
 test("examples/cdk8s-app asks for the version of the package that it is shipped with", (t) => {
