@@ -209,12 +209,58 @@ function compileValidator(schema: Schema): ValidateFunction {
   return validate;
 }
 
+// apimachinery's name formats (k8s.io/apimachinery/pkg/util/validation); [.] instead of \. spares CEL's string escapes.
+const DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+const DNS_SUBDOMAIN = `${DNS_LABEL}([.]${DNS_LABEL})*`;
+const qualifiedName = (letters: string) => `^(${DNS_SUBDOMAIN.replaceAll("a-z", letters)}/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$`;
+const LABEL_VALUE = "^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$";
+const QUALIFIED = "qualified names such as app.kubernetes.io/name or tier: an optional DNS subdomain and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+
+/**
+ * What the API server checks of every object's metadata (apimachinery's ValidateObjectMeta) and no CRD
+ * schema carries, as schema and CEL rules: `orchest synth` writes the cluster's namespace into every
+ * object, so a namespace that cannot exist must fail there. Other metadata fields are left as they are.
+ */
+const OBJECT_META: Schema = {
+  type: "object",
+  "x-kubernetes-preserve-unknown-fields": true,
+  properties: {
+    name: { type: "string" },
+    namespace: { type: "string" },
+    labels: { type: "object", additionalProperties: { type: "string" } },
+    annotations: { type: "object", additionalProperties: { type: "string" } },
+  },
+  "x-kubernetes-validations": [
+    {
+      rule: `!has(self.name) || size(self.name) <= 253 && self.name.matches('^${DNS_SUBDOMAIN}$')`,
+      fieldPath: ".name",
+      message: "must be a lower-case RFC 1123 subdomain such as cluster-1: at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (rename it)",
+    },
+    {
+      rule: `!has(self.namespace) || size(self.namespace) <= 63 && self.namespace.matches('^${DNS_LABEL}$')`,
+      fieldPath: ".namespace",
+      message: "must be a lower-case RFC 1123 label such as orchest: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit (use another namespace)",
+    },
+    { rule: `!has(self.labels) || self.labels.all(k, k.matches('${qualifiedName("a-z")}'))`, fieldPath: ".labels", message: `label keys must be ${QUALIFIED} (rename the key)` },
+    {
+      rule: `!has(self.labels) || self.labels.all(k, self.labels[k].matches('${LABEL_VALUE}'))`,
+      fieldPath: ".labels",
+      message: "label values must be empty or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (put free text in an annotation)",
+    },
+    // The API server lower-cases an annotation's key before it checks it.
+    { rule: `!has(self.annotations) || self.annotations.all(k, k.matches('${qualifiedName("a-zA-Z")}'))`, fieldPath: ".annotations", message: `annotation keys must be ${QUALIFIED} (rename the key)` },
+  ],
+};
+
 /** The schema of every served version of every CRD in crds/, by `apiVersion/kind`. */
 function readSchemas(): Map<string, Schema> {
   const schemas = new Map<string, Schema>();
   for (const file of readdirSync(CRD_DIR).filter((f) => f.endsWith(".yaml")).sort()) {
     const crd = YAML.parse(readFileSync(`${CRD_DIR}${file}`, "utf8"));
-    for (const version of crd.spec.versions) schemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, version.schema.openAPIV3Schema);
+    for (const version of crd.spec.versions) {
+      const schema = version.schema.openAPIV3Schema;
+      schemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, { ...schema, properties: { ...schema.properties, metadata: OBJECT_META } });
+    }
   }
   return schemas;
 }
