@@ -5,7 +5,7 @@ import { PACKAGE_ROOT } from "../cli/paths.js";
 import { installCrds, runProcess } from "../cli/testing.js";
 import { resolveContext } from "../synth/context.js";
 import { createTestNamespace, useTestbed } from "../testbed/index.js";
-import { InvalidObjectError, validate } from "./validation.js";
+import { asStored, InvalidObjectError, validate } from "./validation.js";
 import type { OrchestCluster } from "./types/index.js";
 
 const cluster = (spec: unknown, namespace = "orchest"): OrchestCluster =>
@@ -65,9 +65,27 @@ test("metadata is checked as the API server checks every object's: name, namespa
   t.deepEqual(validate(cluster({}, "orchest-1")), [], "a valid namespace and name");
 });
 
+// A YAML key left empty (`image:`) is null; the API server drops nulls of fields that are not nullable, and accepts the rest.
+const NULLS = { singleNode: null, postgres: { image: null }, orchest: { version: null, env: null, resources: { userDirVolumeSize: null } } };
+
+test("a null field is dropped before validation, as the API server drops it", (t) => {
+  t.deepEqual(validate(cluster(NULLS)), []);
+  t.deepEqual(asStored(cluster(NULLS)).spec, { postgres: {}, orchest: { resources: {} } });
+});
+
 test("the construct's entry point refuses what the CRD refuses", (t) => {
   const error = t.throws(() => resolveContext(cluster({ orchest: { resources: { userDirVolumeSize: "lots" } } }), { nodes: [] }), { instanceOf: InvalidObjectError });
   t.deepEqual(error?.problems.map((p) => p.path), ["spec.orchest.resources.userDirVolumeSize"]);
+});
+
+test("what the API server stores of a spec with nulls is what asStored returns (server dry run)", async (t) => {
+  const tb = await useTestbed();
+  await installCrds();
+  const namespace = await createTestNamespace(tb.kubeConfig, "validation-nulls");
+  const object = cluster(NULLS, namespace);
+  const server = await runProcess("kubectl", ["create", "--dry-run=server", "-o", "json", "-f", "-"], JSON.stringify(object));
+  t.is(server.code, 0, server.stderr);
+  t.deepEqual(JSON.parse(server.stdout).spec, asStored(object).spec);
 });
 
 /** Field paths in the API server's refusal of a dry-run create. */

@@ -100,7 +100,7 @@ function fieldPath(pointer: string): string {
 }
 
 const shown = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : typeof value === "object" ? JSON.stringify(value)?.slice(0, 80) ?? "" : String(value));
-const jsonType = (value: unknown): string => (value === null ? "null" : Array.isArray(value) ? "list" : typeof value === "object" ? "mapping" : typeof value);
+const jsonType = (value: unknown): string => (Array.isArray(value) ? "list" : typeof value === "object" ? "mapping" : typeof value);
 const TYPE_FIX: Readonly<Record<string, string>> = {
   string: "quote it, or write text",
   integer: "write a whole number without quotes",
@@ -120,7 +120,8 @@ function problemOf(error: ErrorObject, root: unknown): Problem {
   switch (error.keyword) {
     case "type": {
       const wanted = String(p["type"]).split(",")[0]!;
-      return { path, message: `must be a ${typeName(wanted)}, not the ${jsonType(value)} ${shown(value)} (${TYPE_FIX[wanted] ?? `write a ${wanted}`})` };
+      const got = value === null ? "null" : `the ${jsonType(value)} ${shown(value)}`;
+      return { path, message: `must be a ${typeName(wanted)}, not ${got} (${TYPE_FIX[wanted] ?? `write a ${wanted}`})` };
     }
     case "required":
       return { path: at(p["missingProperty"]), message: "is required (add it)" };
@@ -268,15 +269,39 @@ function readSchemas(): Map<string, Schema> {
 let schemas: Map<string, Schema> | undefined;
 const validators = new Map<string, ValidateFunction>();
 
-/** Every problem the API server would report creating `object` (empty when valid); throws for a kind not in crds/. */
-export function validate(object: { apiVersion?: string; kind?: string }): Problem[] {
+/** The schema of `object`'s kind and its key; throws for a kind not in crds/. */
+function schemaOf(object: { apiVersion?: string; kind?: string }): { key: string; schema: Schema } {
   schemas ??= readSchemas();
   const key = `${object.apiVersion}/${object.kind}`;
   const schema = schemas.get(key);
   if (!schema) throw new Error(`${key} is not a kind of crds/: use one of ${[...schemas.keys()].join(", ")}`);
+  return { key, schema };
+}
+
+/** `value` without the nulls its schema does not allow, in mappings (apiextensions' PruneNonNullableNullsWithoutDefaults; no CRD here has defaults). */
+function dropNulls(value: unknown, schema: Schema | undefined): unknown {
+  if (Array.isArray(value)) return value.map((item) => dropNulls(item, schema?.["items"]));
+  if (value === null || typeof value !== "object") return value;
+  const fieldSchema = (key: string): Schema | undefined => schema?.["properties"]?.[key] ?? (typeof schema?.["additionalProperties"] === "object" ? schema["additionalProperties"] : undefined);
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key, v]) => v !== null || fieldSchema(key)?.["nullable"] === true || (!fieldSchema(key) && schema?.["x-kubernetes-preserve-unknown-fields"]))
+      .map(([key, v]) => [key, dropNulls(v, fieldSchema(key))]),
+  );
+}
+
+/** `object` as the API server would store it: null values of fields that are not `nullable` dropped, its first step on a write. */
+export function asStored<T extends { apiVersion?: string; kind?: string }>(object: T): T {
+  return dropNulls(object, schemaOf(object).schema) as T;
+}
+
+/** Every problem the API server would report creating `object` (empty when valid); throws for a kind not in crds/. */
+export function validate(object: { apiVersion?: string; kind?: string }): Problem[] {
+  const { key, schema } = schemaOf(object);
   const check = validators.get(key) ?? validators.set(key, compileValidator(schema)).get(key)!;
-  if (check(object)) return [];
-  const problems = (check.errors ?? []).map((e) => problemOf(e, object));
+  const stored = asStored(object);
+  if (check(stored)) return [];
+  const problems = (check.errors ?? []).map((e) => problemOf(e, stored));
   const seen = new Set<string>();
   return problems.filter((p) => !seen.has(`${p.path}: ${p.message}`) && seen.add(`${p.path}: ${p.message}`));
 }
