@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import { orchestClusterResource, type OrchestCluster } from "../crds/types/index.js";
-import { InvalidObjectError, validate } from "../crds/validation.js";
+import { asStored, InvalidObjectError, validate } from "../crds/validation.js";
 import { CliError } from "./errors.js";
 
 /** The OrchestCluster of a YAML file: exactly one document of that kind, with a name, valid for the CRD. */
@@ -30,5 +30,6 @@ export function readClusterFile(path: string): OrchestCluster {
   if (!cluster.metadata?.name) throw new CliError(`-f ${path}: metadata.name is missing; name the cluster, e.g. metadata.name: cluster-1`);
   const problems = validate(cluster);
   if (problems.length > 0) throw new CliError(new InvalidObjectError(`-f ${path}`, problems).message);
-  return cluster;
+  // What the operator would read back from the API server, nulls dropped.
+  return asStored(cluster);
 }

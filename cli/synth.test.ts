@@ -93,3 +93,9 @@ test("a spec the CRD rejects fails with every problem named by its field, and no
     t.regex(stderr, /^\s+spec\.orchest\.resources\.userDirVolumeSize: .*positive quantity such as 50Gi.* got "lots"/m);
   }
 });
+
+test("keys left empty (null) are synthesized as if they were absent, as the API server stores them", async (t) => {
+  const withNulls = await orchest("synth", "-f", writeSpec({ singleNode: null, postgres: { image: null }, orchest: { version: null, env: null } }));
+  t.is(withNulls.code, 0, withNulls.stderr);
+  t.is(withNulls.stdout, (await orchest("synth", "-f", writeSpec({ postgres: {}, orchest: {} }))).stdout);
+});

@@ -5,7 +5,7 @@ import { PACKAGE_ROOT } from "../cli/paths.js";
 import { installCrds, runProcess } from "../cli/testing.js";
 import { resolveContext } from "../synth/context.js";
 import { createTestNamespace, useTestbed } from "../testbed/index.js";
-import { InvalidObjectError, validate } from "./validation.js";
+import { asStored, InvalidObjectError, validate } from "./validation.js";
 import type { OrchestCluster } from "./types/index.js";
 
 const cluster = (spec: unknown, namespace = "orchest"): OrchestCluster =>
@@ -20,6 +20,13 @@ const FAULTS: ReadonlyArray<readonly [string, unknown]> = [
   ["a list item without its required key", { orchest: { env: [{ value: "x" }] } }],
   ["value and valueFrom in one env var", { orchest: { env: [{ name: "A", value: "x", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }] } }],
   ["an image with a scheme", { orchest: { orchestApi: { image: "https://registry.example.com/orchest-api:v1" } } }],
+];
+// Faults of metadata, with a valid spec (a namespace that cannot exist cannot be tried: the request has no place to go).
+const METADATA_FAULTS: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+  ["a name that is not a DNS subdomain", { name: "Cluster_1" }],
+  ["a label key with a space", { labels: { "team a": "x" } }],
+  ["a label value with a space", { labels: { team: "a b" } }],
+  ["an annotation key with two slashes", { annotations: { "a/b/c": "x" } }],
 ];
 
 test("the example cluster is valid", (t) => {
@@ -83,9 +90,40 @@ test("an unknown field names the fields that are known there", (t) => {
   t.regex(problem!.message, /^unknown field \(remove it or fix its spelling; known fields here: version, registry, /);
 });
 
+test("metadata is checked as the API server checks every object's: name, namespace, label and annotation keys, label values", (t) => {
+  const object = cluster({});
+  object.metadata = { name: "Cluster_1", namespace: "Team A", labels: { "team a": "x", ok: "not ok" }, annotations: { "-bad-": "x" } };
+  const problems = validate(object);
+  t.deepEqual(
+    problems.map((p) => p.path),
+    ["metadata.name", "metadata.namespace", "metadata.labels", "metadata.labels", "metadata.annotations"],
+  );
+  t.regex(problems[0]!.message, /^must be a lower-case RFC 1123 subdomain such as cluster-1\b.*; got "Cluster_1"$/);
+  t.regex(problems[1]!.message, /^must be a lower-case RFC 1123 label such as orchest\b.*; got "Team A"$/);
+  t.deepEqual(validate(cluster({}, "orchest-1")), [], "a valid namespace and name");
+});
+
+// A YAML key left empty (`image:`) is null; the API server drops nulls of fields that are not nullable, and accepts the rest.
+const NULLS = { singleNode: null, postgres: { image: null }, orchest: { version: null, env: null, resources: { userDirVolumeSize: null } } };
+
+test("a null field is dropped before validation, as the API server drops it", (t) => {
+  t.deepEqual(validate(cluster(NULLS)), []);
+  t.deepEqual(asStored(cluster(NULLS)).spec, { postgres: {}, orchest: { resources: {} } });
+});
+
 test("the construct's entry point refuses what the CRD refuses", (t) => {
   const error = t.throws(() => resolveContext(cluster({ orchest: { resources: { userDirVolumeSize: "lots" } } }), { nodes: [] }), { instanceOf: InvalidObjectError });
   t.deepEqual(error?.problems.map((p) => p.path), ["spec.orchest.resources.userDirVolumeSize"]);
+});
+
+test("what the API server stores of a spec with nulls is what asStored returns (server dry run)", async (t) => {
+  const tb = await useTestbed();
+  await installCrds();
+  const namespace = await createTestNamespace(tb.kubeConfig, "validation-nulls");
+  const object = cluster(NULLS, namespace);
+  const server = await runProcess("kubectl", ["create", "--dry-run=server", "-o", "json", "-f", "-"], JSON.stringify(object));
+  t.is(server.code, 0, server.stderr);
+  t.deepEqual(JSON.parse(server.stdout).spec, asStored(object).spec);
 });
 
 /** Field paths in the API server's refusal of a dry-run create. */
@@ -99,8 +137,14 @@ test("each fault is found at the field where the API server finds it (server dry
   const tb = await useTestbed();
   await installCrds();
   const namespace = await createTestNamespace(tb.kubeConfig, "validation");
-  for (const [what, spec] of FAULTS) {
-    const object = cluster(spec, namespace);
+  const objects = [
+    ...FAULTS.map(([what, spec]) => [what, cluster(spec, namespace)] as const),
+    ...METADATA_FAULTS.map(([what, metadata]) => {
+      const valid = cluster({}, namespace);
+      return [what, { ...valid, metadata: { ...valid.metadata, ...metadata } }] as const;
+    }),
+  ];
+  for (const [what, object] of objects) {
     const server = await runProcess("kubectl", ["create", "--dry-run=server", "-f", "-"], JSON.stringify(object));
     t.not(server.code, 0, `the API server refuses ${what}`);
     t.deepEqual(validate(object).map((p) => p.path).sort(), refusedFields(server.stderr), `${what}: ${server.stderr}`);

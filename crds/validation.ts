@@ -100,7 +100,7 @@ function fieldPath(pointer: string): string {
 }
 
 const shown = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : typeof value === "object" ? JSON.stringify(value)?.slice(0, 80) ?? "" : String(value));
-const jsonType = (value: unknown): string => (value === null ? "null" : Array.isArray(value) ? "list" : typeof value === "object" ? "mapping" : typeof value);
+const jsonType = (value: unknown): string => (Array.isArray(value) ? "list" : typeof value === "object" ? "mapping" : typeof value);
 const TYPE_FIX: Readonly<Record<string, string>> = {
   string: "quote it, or write text",
   integer: "write a whole number without quotes",
@@ -120,7 +120,8 @@ function problemOf(error: ErrorObject, root: unknown): Problem {
   switch (error.keyword) {
     case "type": {
       const wanted = String(p["type"]).split(",")[0]!;
-      return { path, message: `must be a ${typeName(wanted)}, not the ${jsonType(value)} ${shown(value)} (${TYPE_FIX[wanted] ?? `write a ${wanted}`})` };
+      const got = value === null ? "null" : `the ${jsonType(value)} ${shown(value)}`;
+      return { path, message: `must be a ${typeName(wanted)}, not ${got} (${TYPE_FIX[wanted] ?? `write a ${wanted}`})` };
     }
     case "required":
       return { path: at(p["missingProperty"]), message: "is required (add it)" };
@@ -209,12 +210,58 @@ function compileValidator(schema: Schema): ValidateFunction {
   return validate;
 }
 
+// apimachinery's name formats (k8s.io/apimachinery/pkg/util/validation); [.] instead of \. spares CEL's string escapes.
+const DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+const DNS_SUBDOMAIN = `${DNS_LABEL}([.]${DNS_LABEL})*`;
+const qualifiedName = (letters: string) => `^(${DNS_SUBDOMAIN.replaceAll("a-z", letters)}/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$`;
+const LABEL_VALUE = "^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$";
+const QUALIFIED = "qualified names such as app.kubernetes.io/name or tier: an optional DNS subdomain and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+
+/**
+ * What the API server checks of every object's metadata (apimachinery's ValidateObjectMeta) and no CRD
+ * schema carries, as schema and CEL rules: `orchest synth` writes the cluster's namespace into every
+ * object, so a namespace that cannot exist must fail there. Other metadata fields are left as they are.
+ */
+const OBJECT_META: Schema = {
+  type: "object",
+  "x-kubernetes-preserve-unknown-fields": true,
+  properties: {
+    name: { type: "string" },
+    namespace: { type: "string" },
+    labels: { type: "object", additionalProperties: { type: "string" } },
+    annotations: { type: "object", additionalProperties: { type: "string" } },
+  },
+  "x-kubernetes-validations": [
+    {
+      rule: `!has(self.name) || size(self.name) <= 253 && self.name.matches('^${DNS_SUBDOMAIN}$')`,
+      fieldPath: ".name",
+      message: "must be a lower-case RFC 1123 subdomain such as cluster-1: at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (rename it)",
+    },
+    {
+      rule: `!has(self.namespace) || size(self.namespace) <= 63 && self.namespace.matches('^${DNS_LABEL}$')`,
+      fieldPath: ".namespace",
+      message: "must be a lower-case RFC 1123 label such as orchest: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit (use another namespace)",
+    },
+    { rule: `!has(self.labels) || self.labels.all(k, k.matches('${qualifiedName("a-z")}'))`, fieldPath: ".labels", message: `label keys must be ${QUALIFIED} (rename the key)` },
+    {
+      rule: `!has(self.labels) || self.labels.all(k, self.labels[k].matches('${LABEL_VALUE}'))`,
+      fieldPath: ".labels",
+      message: "label values must be empty or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (put free text in an annotation)",
+    },
+    // The API server lower-cases an annotation's key before it checks it.
+    { rule: `!has(self.annotations) || self.annotations.all(k, k.matches('${qualifiedName("a-zA-Z")}'))`, fieldPath: ".annotations", message: `annotation keys must be ${QUALIFIED} (rename the key)` },
+  ],
+};
+
 /** The schema of every served version of every CRD in crds/, by `apiVersion/kind`. */
 function readSchemas(): Map<string, Schema> {
   const schemas = new Map<string, Schema>();
   for (const file of readdirSync(CRD_DIR).filter((f) => f.endsWith(".yaml")).sort()) {
     const crd = YAML.parse(readFileSync(`${CRD_DIR}${file}`, "utf8"));
-    for (const version of crd.spec.versions) schemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, version.schema.openAPIV3Schema);
+    for (const version of crd.spec.versions) {
+      const schema = version.schema.openAPIV3Schema;
+      schemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, { ...schema, properties: { ...schema.properties, metadata: OBJECT_META } });
+    }
   }
   return schemas;
 }
@@ -222,15 +269,39 @@ function readSchemas(): Map<string, Schema> {
 let schemas: Map<string, Schema> | undefined;
 const validators = new Map<string, ValidateFunction>();
 
-/** Every problem the API server would report creating `object` (empty when valid); throws for a kind not in crds/. */
-export function validate(object: { apiVersion?: string; kind?: string }): Problem[] {
+/** The schema of `object`'s kind and its key; throws for a kind not in crds/. */
+function schemaOf(object: { apiVersion?: string; kind?: string }): { key: string; schema: Schema } {
   schemas ??= readSchemas();
   const key = `${object.apiVersion}/${object.kind}`;
   const schema = schemas.get(key);
   if (!schema) throw new Error(`${key} is not a kind of crds/: use one of ${[...schemas.keys()].join(", ")}`);
+  return { key, schema };
+}
+
+/** `value` without the nulls its schema does not allow, in mappings (apiextensions' PruneNonNullableNullsWithoutDefaults; no CRD here has defaults). */
+function dropNulls(value: unknown, schema: Schema | undefined): unknown {
+  if (Array.isArray(value)) return value.map((item) => dropNulls(item, schema?.["items"]));
+  if (value === null || typeof value !== "object") return value;
+  const fieldSchema = (key: string): Schema | undefined => schema?.["properties"]?.[key] ?? (typeof schema?.["additionalProperties"] === "object" ? schema["additionalProperties"] : undefined);
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key, v]) => v !== null || fieldSchema(key)?.["nullable"] === true || (!fieldSchema(key) && schema?.["x-kubernetes-preserve-unknown-fields"]))
+      .map(([key, v]) => [key, dropNulls(v, fieldSchema(key))]),
+  );
+}
+
+/** `object` as the API server would store it: null values of fields that are not `nullable` dropped, its first step on a write. */
+export function asStored<T extends { apiVersion?: string; kind?: string }>(object: T): T {
+  return dropNulls(object, schemaOf(object).schema) as T;
+}
+
+/** Every problem the API server would report creating `object` (empty when valid); throws for a kind not in crds/. */
+export function validate(object: { apiVersion?: string; kind?: string }): Problem[] {
+  const { key, schema } = schemaOf(object);
   const check = validators.get(key) ?? validators.set(key, compileValidator(schema)).get(key)!;
-  if (check(object)) return [];
-  const problems = (check.errors ?? []).map((e) => problemOf(e, object));
+  const stored = asStored(object);
+  if (check(stored)) return [];
+  const problems = (check.errors ?? []).map((e) => problemOf(e, stored));
   const seen = new Set<string>();
   return problems.filter((p) => !seen.has(`${p.path}: ${p.message}`) && seen.add(`${p.path}: ${p.message}`));
 }

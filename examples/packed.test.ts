@@ -16,8 +16,11 @@ const scratch = mkdtempSync(join(tmpdir(), "orchest-packed-"));
 const app = join(scratch, "cdk8s-app");
 const npm = (cwd: string, ...args: string[]) => run("npm", args, { cwd, maxBuffer: 64 << 20 });
 
+let packedFiles: string[] = [];
+
 test.before(async () => {
-  const packed = JSON.parse((await npm(PACKAGE_ROOT, "pack", "--json", "--pack-destination", scratch)).stdout) as Array<{ filename: string }>;
+  const packed = JSON.parse((await npm(PACKAGE_ROOT, "pack", "--json", "--pack-destination", scratch)).stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  packedFiles = packed[0]!.files.map((f) => f.path);
   cpSync(join(PACKAGE_ROOT, "examples", "cdk8s-app"), app, { recursive: true });
   cpSync(join(PACKAGE_ROOT, "examples", "orchestcluster.yaml"), join(scratch, "orchestcluster.yaml"));
   await npm(app, "install", "--prefer-offline", "--no-audit", "--no-fund", join(scratch, packed[0]!.filename));
@@ -59,6 +62,18 @@ test("the packed package serves reconcilers, synth, crds/types and sdk with thei
   t.true(result.kinds > 5, "synth renders the platform's kinds");
   t.deepEqual(result.inputs, { result: { answer: 42 } });
   t.is(result.hidden, "ERR_PACKAGE_PATH_NOT_EXPORTED");
+});
+
+test("the tarball holds compiled code, declarations, the CRDs and the chart: no tests, test support, TypeScript sources or build state", (t) => {
+  const stray = packedFiles.filter((f) => /\.test\.|(^|\/)testing(\/|\.)|test-support\.|\.tsbuildinfo$|\.map$|(?<!\.d)\.ts$/.test(f));
+  t.deepEqual(stray, []);
+  t.true(packedFiles.includes("lib/reconcilers/index.d.ts") && packedFiles.includes("charts/orchest-operator/Chart.yaml") && packedFiles.includes("crds/orchestclusters.orchest.io.yaml"));
+});
+
+test("examples/cdk8s-app asks for the version of the package that it is shipped with", (t) => {
+  const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8"));
+  const example = JSON.parse(readFileSync(join(PACKAGE_ROOT, "examples", "cdk8s-app", "package.json"), "utf8"));
+  t.is(example.dependencies["orchest-gitops"], `^${version}`);
 });
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string } };
@@ -106,14 +121,32 @@ test("bash completes commands, flags and flag values of orchest and kubectl-orch
 });
 
 const zsh = spawnSync("zsh", ["--version"]).status === 0;
-(zsh ? test : test.skip)("zsh completes commands and flag values through the same protocol (skipped where zsh is not installed)", async (t) => {
-  // _describe and compdef are compsys's; stand-ins print what the script hands them.
+(zsh ? test : test.skip)("zsh completes commands, flags and flag values, and lists commands with their summaries (skipped where zsh is not installed)", async (t) => {
+  // An interactive zsh with compsys (compinit) in a pseudo-terminal (zpty), typed into as a user would, each line
+  // once its prompt is shown (zle reads keys raw then; typed earlier, a C-d is the terminal's end of file), with
+  // emacs key bindings (zsh picks vi's when $EDITOR names vi).
   const script = `
-    _describe() { print -rl -- "\${(@P)2}" }
-    compdef() { print -r -- "compdef $*" }
-    source <(orchest completion zsh)
-    words=(orchest synth --runtime ''); CURRENT=4; _orchest
-    words=(orchest sta); CURRENT=2; _orchest`;
-  const { stdout } = await run("zsh", ["-f", "-c", script], { env: await withBins() });
-  t.deepEqual(stdout.trim().split("\n"), ["compdef _orchest orchest kubectl-orchest", "containerd", "docker", "status:show clusters, their components and conditions"]);
+    zmodload zsh/zpty
+    # Reads the shell's output up to the end of the first match of $1, into $seen.
+    expect() { zpty -r -m z seen "*$1" }
+    # At the prompt (zle reads keys raw there), types $1 and TAB, then runs the completed line as print's arguments.
+    complete() { expect 'ZLE> ' && zpty -w -n z "$1"$'\\t\\x01print -r -- DONE\\'\\':\\x05\\r' && expect $'DONE:*\\r' && print -r -- "COMPLETED:\${\${seen##*DONE:}%$'\\r'}" }
+    zpty z "zsh -f -i"
+    zpty -w z "PS1='ZLE''> '; bindkey -e; autoload -Uz compinit && compinit -u -D && source <(orchest completion zsh)"
+    complete 'orchest sy'
+    complete 'kubectl-orchest synth --runtime d'
+    complete 'orchest status --w'
+    expect 'ZLE> '
+    zpty -w -n z $'orchest s\\x04'
+    expect 'synth*Flux\\)'
+    print -r -- "$seen"
+    zpty -d z`;
+  // The timeout only ends a hang (an output never seen) before ava's own.
+  const { stdout } = await run("zsh", ["-f", "-c", script], { env: await withBins(), timeout: 240_000 });
+  const lines = stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").split(/\r?\n/).map((l) => l.trimEnd());
+  t.deepEqual(lines.filter((l) => l.startsWith("COMPLETED:")), ["COMPLETED:orchest synth", "COMPLETED:kubectl-orchest synth --runtime docker", "COMPLETED:orchest status --wait"]);
+  t.deepEqual(lines.filter((l) => /^s\w+ +-- /.test(l)).map((l) => l.replace(/ +-- /, ": ")), [
+    "status: show clusters, their components and conditions",
+    "synth: print or write the manifests of a cluster (for Argo CD and Flux)",
+  ]);
 });

@@ -1,45 +1,25 @@
 import test from "ava";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createTestNamespace, useTestbed } from "../../testbed/index.js";
 import { SharedInformers } from "../cache/shared-informers.js";
 import { KubeClient } from "../client/client.js";
 import { Controller } from "../controller/controller.js";
 import { waitFor } from "../testing.js";
+import { startCollector, type Collector, type OtlpSpan } from "./testing/collector.js";
 
-// An OTLP/HTTP receiver on loopback: it keeps every span the exporter posts (OTLP's JSON encoding).
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes: Array<{ key: string; value: Record<string, unknown> }>;
-}
-const received: OtlpSpan[] = [];
-let receiver: Server;
+// A real OTLP receiver on loopback: an OpenTelemetry Collector, writing what it accepted to a file the test reads.
+let collector: Collector | undefined;
 
 test.before(async () => {
-  receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => (body += chunk));
-    req.on("end", () => {
-      if (req.url === "/v1/traces" && req.headers["content-type"] === "application/json") {
-        for (const resource of JSON.parse(body).resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) received.push(...scope.spans);
-      }
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  collector = await startCollector();
   // Read at the engine's first span: tracing is on because the environment names an endpoint.
-  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.endpoint;
   process.env.OTEL_BSP_SCHEDULE_DELAY = "100";
 });
 
-test.after.always(() => receiver?.close());
+test.after.always(() => collector?.stop());
 
 const attribute = (span: OtlpSpan, key: string) => {
-  const value = span.attributes.find((a) => a.key === key)?.value;
+  const value = span.attributes?.find((a) => a.key === key)?.value;
   return value && Object.values(value)[0];
 };
 const SPAN_KIND_CLIENT = 3;
@@ -67,8 +47,9 @@ test("a reconcile is one span with the object's key and result, and its API requ
 
   await client.create({ ...CM, metadata: { name: "hello", namespace: ns } });
   const key = `${ns}/hello`;
-  const reconcileOf = () => received.find((s) => s.name === "reconcile traced" && attribute(s, "k8s.object.key") === key);
-  const childrenOf = (parent: OtlpSpan) => received.filter((s) => s.parentSpanId === parent.spanId && s.traceId === parent.traceId);
+  const received = () => collector!.spans();
+  const reconcileOf = () => received().find((s) => s.name === "reconcile traced" && attribute(s, "k8s.object.key") === key);
+  const childrenOf = (parent: OtlpSpan) => received().filter((s) => s.parentSpanId === parent.spanId && s.traceId === parent.traceId);
   await waitFor("the reconcile span and its request spans at the receiver", () => {
     const span = reconcileOf();
     return span !== undefined && childrenOf(span).length > 0;
