@@ -6,7 +6,6 @@ import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node"
 import anyTest, { type TestFn } from "ava";
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -14,17 +13,16 @@ import { Webhook } from "standardwebhooks";
 import { startReceiver, type LoopbackReceiver } from "../api/events/loopback-receiver.js";
 import { createWebhook } from "../api/events/test-support.js";
 import { KubeClient } from "../reconcilers/index.js";
-import { projectImages } from "../synth/index.js";
 import { ensureBinaries, type Binaries } from "../testbed/binaries.js";
 import { Cluster, eventually } from "../testbed/index.js";
 import { podLog, realNodesHere, waitForPod } from "../testbed/pods.js";
 import { REAL_NODE_LABEL } from "../testbed/real-node.js";
+import { exampleWithImage } from "./examples.js";
 
 const test = (realNodesHere() ? anyTest.serial : anyTest.serial.skip) as TestFn;
 const exec = promisify(execFile);
 const cliMain = fileURLToPath(new URL("./main.js", import.meta.url));
-const examplePath = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
-const example = examplePath("orchestcluster-testbed.yaml");
+const example = fileURLToPath(new URL("../../examples/orchestcluster-testbed.yaml", import.meta.url));
 const NS = "orchest";
 
 let cluster: Cluster | undefined;
@@ -76,7 +74,7 @@ const kubectl = async (args: string[], input?: string): Promise<string> =>
   });
 /** An example of examples/, applied as npm start's user would: this project's release image is the test bed's. */
 const applyExample = (name: string) =>
-  kubectl(["apply", "-n", NS, "-f", "-"], readFileSync(examplePath(name), "utf8").replaceAll(projectImages().project, cluster!.state().images!["orchest-gitops"]!));
+  kubectl(["apply", "-n", NS, "-f", "-"], exampleWithImage(name, cluster!.state().images!["orchest-gitops"]!));
 
 const core = () => kc.makeApiClient(CoreV1Api);
 const pods = async (selector: string): Promise<V1Pod[]> => (await core().listNamespacedPod({ namespace: NS, labelSelector: selector })).items;

@@ -5,9 +5,11 @@
 // buildkit-daemon and registry run as pods on the real nodes; the host runs no platform process. Prints what to
 // try next and keeps everything up until Ctrl-C.
 import { spawn } from "node:child_process";
-import { dirname } from "node:path";
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureBinaries } from "../testbed/binaries.js";
+import { exampleWithImage } from "./examples.js";
 import { Cluster } from "../testbed/cluster.js";
 import { prefixedLog, seconds, stderrLog } from "../testbed/progress.js";
 import { REAL_NODE_LABEL } from "../testbed/real-node.js";
@@ -65,6 +67,14 @@ async function main(): Promise<void> {
     const onRealNode = ["--node-selector", `${REAL_NODE_LABEL}=true`];
     await orchest(cluster.kubeconfig, ["install", "--helm", "--image", image, ...onRealNode, "-f", example("orchestcluster-testbed.yaml"), "--timeout", "10m"], env);
     const registry = cluster.state().registry!.host;
+    // The examples name this project's release image, which no test-bed node can pull: the test bed pushed its own.
+    const examples = Object.fromEntries(
+      ["build.yaml", "project.yaml", "pipelinerun.yaml"].map((name) => {
+        const rendered = join(cluster.dir, name);
+        writeFileSync(rendered, exampleWithImage(name, image));
+        return [name, rendered];
+      }),
+    );
     process.stdout.write(
       [
         "",
@@ -76,11 +86,14 @@ async function main(): Promise<void> {
         `  kubectl get pods -n ${NAMESPACE} -o wide         # the platform, node by node`,
         "  kubectl get orchest -A                        # every Orchest object, via the 'orchest' category",
         `  kubectl logs -n ${NAMESPACE} deploy/orchest-api    # this project's api`,
-        "An example build and an example run (examples/build.yaml, examples/pipelinerun.yaml):",
-        `  kubectl apply -n ${NAMESPACE} -f ${example("build.yaml")}`,
+        "An example build, project and run (examples/, with this project's image the test bed's own):",
+        `  kubectl apply -n ${NAMESPACE} -f ${examples["build.yaml"]}`,
         `  kubectl get ib,il -n ${NAMESPACE} -w            # built on a node, pushed, then Present on every node`,
-        `  kubectl apply -n ${NAMESPACE} -f ${example("pipelinerun.yaml")}`,
+        `  kubectl apply -n ${NAMESPACE} -f ${examples["project.yaml"]}`,
+        `  kubectl wait -n ${NAMESPACE} pod/demo-project-import --for=jsonpath='{.status.phase}'=Succeeded`,
+        `  kubectl apply -n ${NAMESPACE} -f ${examples["pipelinerun.yaml"]}`,
         `  kubectl get plr,pods -n ${NAMESPACE} -o wide     # its steps, on nodes that hold the image`,
+        `  kubectl logs -n ${NAMESPACE} demo-run-1-report   # what the second step read from the first`,
         `The test bed's own registry (the project's images): ${registry}. Cluster folder and logs: ${cluster.dir}`,
         "Ctrl-C stops everything and removes its files.",
         "",
