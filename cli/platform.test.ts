@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { Webhook } from "standardwebhooks";
 import { startReceiver, type LoopbackReceiver } from "../api/events/loopback-receiver.js";
 import { createWebhook } from "../api/events/test-support.js";
-import { KubeClient } from "../reconcilers/index.js";
+import { Informer, KubeClient, type KubeObject } from "../reconcilers/index.js";
 import { ensureBinaries, type Binaries } from "../testbed/binaries.js";
 import { Cluster, eventually } from "../testbed/index.js";
 import { podLog, realNodesHere, waitForPod } from "../testbed/pods.js";
@@ -302,6 +302,78 @@ test("deleting an ImageBuild removes its image from every real node", async (t) 
   }
   const left = (await client.list({ apiVersion: "orchest.io/v1alpha1", kind: "ImageLocation" }, { namespace: NS })).items as unknown as { spec: { image: string } }[];
   t.false(left.some((l) => l.spec.image === image), "no ImageLocation of it left");
+});
+
+/** Every Deployment's fewest available replicas, from a watch, for those that had some when it began. */
+async function watchAvailability(): Promise<{ stop(): Map<string, number> }> {
+  const lowest = new Map<string, number>();
+  const informer = new Informer(client, { apiVersion: "apps/v1", kind: "Deployment" }, { namespace: NS });
+  const note = (obj: KubeObject) => {
+    const name = obj.metadata.name!;
+    const available = (obj.status as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0;
+    if (lowest.has(name)) lowest.set(name, Math.min(lowest.get(name)!, available));
+  };
+  informer.addHandler({ onAdd: note, onUpdate: (_old, obj) => note(obj) });
+  for (const d of (await client.list({ apiVersion: "apps/v1", kind: "Deployment" }, { namespace: NS })).items) {
+    const available = (d.status as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0;
+    if (available > 0) lowest.set(d.metadata.name!, available);
+  }
+  informer.start();
+  await informer.waitForSync();
+  return {
+    stop() {
+      void informer.stop();
+      return lowest;
+    },
+  };
+}
+
+test("orchest update rolls the platform with no Deployment at 0 available; the api replaced mid-build and mid-delivery loses neither", async (t) => {
+  // A second receiver, which holds what it gets until released: the delivery is in flight when the api goes.
+  let holding = true;
+  const held = await startReceiver(() => (holding ? "hold" : { status: 204 }), new URL(cluster!.state().apiserver.url).hostname);
+  t.teardown(() => held.close());
+  await createWebhook(client, NS, "held-receiver", held.url, { eventTypes: ["project:environment:image-build:*"] });
+  await eventually("the api to see its new Subscriber", async () => {
+    const s = await client.get({ apiVersion: "orchest.io/v1alpha1", kind: "Subscriber", namespace: NS, name: "held-receiver" });
+    return s ? true : undefined;
+  });
+  const [apiBefore] = await pods("app.kubernetes.io/name=orchest-api");
+  await startBuild("during-update", `FROM ${cluster!.state().images!.busybox!}\nRUN sleep 20 && echo "built across the update ${token}" > /built.txt\n`, "c3");
+  await eventually("the build's created event held by the receiver", () => held.inFlight > 0 || undefined, 120_000, 250);
+
+  const availability = await watchAvailability();
+  const updated = await exec(process.execPath, [cliMain, "update", "cluster-1", "-n", NS, "--version", "v2022.11.1", "--wait", "--timeout", "10m"], { env: userEnv() });
+  const lowest = availability.stop();
+  t.regex(updated.stdout + updated.stderr, /v2022\.11\.1/);
+  t.true(lowest.size > 0);
+  for (const [name, fewest] of lowest) t.true(fewest >= 1, `${name}: ${fewest} available at the fewest`);
+  const [apiAfter] = await pods("app.kubernetes.io/name=orchest-api");
+  t.not(apiAfter!.metadata!.uid, apiBefore!.metadata!.uid, "the api pod was replaced");
+  t.true(ready(apiAfter!) && real.includes(apiAfter!.spec!.nodeName!));
+
+  holding = false;
+  held.releaseHeld();
+  const build = await finished("during-update");
+  t.is(build.phase, "Succeeded", build.message);
+  const types = () => held.received.map((r) => r.headers["x-orchest-event"] as string);
+  await eventually("every event of the build at the held receiver", () => ["created", "started", "succeeded"].every((tr) => types().includes(`project:environment:image-build:${tr}`)) || undefined, 120_000, 500).catch(() => undefined);
+  t.deepEqual([...new Set(types())].sort(), ["created", "started", "succeeded"].map((tr) => `project:environment:image-build:${tr}`).sort());
+  await presentEverywhere(build.image!);
+});
+
+test("orchest restart replaces every node-agent while an image is spreading: it still reaches every real node", async (t) => {
+  const agentsBefore = new Set((await pods("app.kubernetes.io/name=node-agent")).map((p) => p.metadata!.uid));
+  const spread = await build("across-restart", `FROM ${cluster!.state().images!.busybox!}\nRUN echo "spread across a restart ${token}" > /built.txt\n`, "c1");
+  t.is(spread.phase, "Succeeded", spread.message);
+  await exec(process.execPath, [cliMain, "restart", "cluster-1", "-n", NS], { env: userEnv() });
+  const agentsAfter = await eventually("every node-agent replaced and ready", async () => {
+    const agents = (await pods("app.kubernetes.io/name=node-agent")).filter((p) => real.includes(p.spec!.nodeName!));
+    return agents.length === real.length && agents.every((p) => !agentsBefore.has(p.metadata!.uid) && ready(p)) ? agents : undefined;
+  }, 240_000, 1000);
+  t.deepEqual(agentsAfter.map((p) => p.spec!.nodeName).sort(), [...real].sort());
+  const locations = await presentEverywhere(spread.image!);
+  t.true(locations.every((l) => l.spec.digest === spread.digest));
 });
 
 test("the events of the builds and the runs reached the webhook receiver on the host, signed", async (t) => {
