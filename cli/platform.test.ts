@@ -6,23 +6,21 @@ import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node"
 import anyTest, { type TestFn } from "ava";
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Webhook } from "standardwebhooks";
 import { startReceiver, type LoopbackReceiver } from "../api/events/loopback-receiver.js";
 import { createWebhook } from "../api/events/test-support.js";
 import { Informer, KubeClient, type KubeObject } from "../reconcilers/index.js";
-import { ensureBinaries, type Binaries } from "../testbed/binaries.js";
+import type { Binaries } from "../testbed/binaries.js";
 import { Cluster, eventually } from "../testbed/index.js";
 import { podLog, realNodesHere, waitForPod } from "../testbed/pods.js";
-import { REAL_NODE_LABEL } from "../testbed/real-node.js";
 import { exampleWithImage } from "./examples.js";
+import { installPlatform, startPlatformCluster, userEnv } from "./platform.js";
 
 const test = (realNodesHere() ? anyTest.serial : anyTest.serial.skip) as TestFn;
 const exec = promisify(execFile);
 const cliMain = fileURLToPath(new URL("./main.js", import.meta.url));
-const example = fileURLToPath(new URL("../../examples/orchestcluster-testbed.yaml", import.meta.url));
 const NS = "orchest";
 
 let cluster: Cluster | undefined;
@@ -36,20 +34,7 @@ const real = ["c1", "c2", "c3", "d1"];
 
 anyTest.before(async () => {
   if (!realNodesHere()) return;
-  cluster = await Cluster.start({
-    nodes: [
-      { name: "sim-1", runtime: "containerd" },
-      { name: "sim-2", runtime: "containerd" },
-    ],
-    containerd: false,
-    realNodes: [
-      { name: "c1", runtime: "containerd" },
-      { name: "c2", runtime: "containerd" },
-      { name: "c3", runtime: "containerd" },
-      { name: "d1", runtime: "docker" },
-    ],
-    taintRealNodes: false,
-  });
+  cluster = await startPlatformCluster({ containerd: ["c1", "c2", "c3"], docker: "d1", simulated: ["sim-1", "sim-2"] });
   kc = cluster.kubeConfig();
   client = new KubeClient(kc);
 });
@@ -60,11 +45,10 @@ anyTest.after.always(async () => {
   await cluster?.stop();
 });
 
-/** The environment of `orchest` and kubectl as a user would have it: the cluster's kubeconfig, the pinned tools first on PATH. */
-const userEnv = () => ({ ...process.env, KUBECONFIG: cluster!.kubeconfig, PATH: [...new Set(Object.values(binaries).map((b) => dirname(b))), process.env.PATH].join(":") });
+const env = () => userEnv(cluster!, binaries);
 const kubectl = async (args: string[], input?: string): Promise<string> =>
   new Promise((resolve, reject) => {
-    const child = spawn("kubectl", args, { env: userEnv() });
+    const child = spawn("kubectl", args, { env: env() });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
@@ -81,10 +65,10 @@ const pods = async (selector: string): Promise<V1Pod[]> => (await core().listNam
 const ready = (pod: V1Pod) => pod.status?.phase === "Running" && (pod.status.containerStatuses ?? []).every((c) => c.ready);
 
 test("helm install of the chart: the operator pod on a real node rolls the cluster out, this project's programs Running on real nodes", async (t) => {
-  binaries = await ensureBinaries(() => undefined);
   const image = cluster!.state().images!["orchest-gitops"]!;
-  const installed = await exec(process.execPath, [cliMain, "install", "--helm", "--image", image, "--node-selector", `${REAL_NODE_LABEL}=true`, "-f", example, "--timeout", "10m"], { env: userEnv() });
-  t.regex(installed.stdout, /Orchest is Ready/);
+  const installed = await installPlatform(cluster!);
+  binaries = installed.binaries;
+  t.regex(installed.output, /Orchest is Ready/);
 
   const [operator] = (await core().listNamespacedPod({ namespace: "orchest-system", labelSelector: "app.kubernetes.io/name=orchest-operator" })).items;
   t.true(real.includes(operator!.spec!.nodeName!) && ready(operator!), `the operator pod runs on real node ${operator!.spec!.nodeName}`);
@@ -206,7 +190,7 @@ test("a Dockerfile whose RUN step fails ends the build Failed with the builder's
   await startBuild("fails", `FROM ${cluster!.state().images!.busybox!}\nRUN echo "about to fail ${token}" && exit 7\n`, "c2");
   // Followed from the start, as a user would (the api's pod address stands in for kubectl port-forward).
   const [api] = await pods("app.kubernetes.io/name=orchest-api");
-  const logs = exec(process.execPath, [cliMain, "build", "logs", "fails", "-f", "--api", `http://${api!.status!.podIP}:8080`], { env: userEnv() }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+  const logs = exec(process.execPath, [cliMain, "build", "logs", "fails", "-f", "--api", `http://${api!.status!.podIP}:8080`], { env: env() }).catch((error: { code: number; stdout: string; stderr: string }) => error);
   const failed = await finished("fails");
   const followed = (await logs) as { code?: number; stdout: string; stderr: string };
   t.is(followed.code, 1, "a failed build fails the command");
@@ -343,7 +327,7 @@ test("orchest update rolls the platform with no Deployment at 0 available; the a
   await eventually("the build's created event held by the receiver", () => held.inFlight > 0 || undefined, 120_000, 250);
 
   const availability = await watchAvailability();
-  const updated = await exec(process.execPath, [cliMain, "update", "cluster-1", "-n", NS, "--version", "v2022.11.1", "--wait", "--timeout", "10m"], { env: userEnv() });
+  const updated = await exec(process.execPath, [cliMain, "update", "cluster-1", "-n", NS, "--version", "v2022.11.1", "--wait", "--timeout", "10m"], { env: env() });
   const lowest = availability.stop();
   t.regex(updated.stdout + updated.stderr, /v2022\.11\.1/);
   t.true(lowest.size > 0);
@@ -366,7 +350,7 @@ test("orchest restart replaces every node-agent while an image is spreading: it 
   const agentsBefore = new Set((await pods("app.kubernetes.io/name=node-agent")).map((p) => p.metadata!.uid));
   const spread = await build("across-restart", `FROM ${cluster!.state().images!.busybox!}\nRUN echo "spread across a restart ${token}" > /built.txt\n`, "c1");
   t.is(spread.phase, "Succeeded", spread.message);
-  await exec(process.execPath, [cliMain, "restart", "cluster-1", "-n", NS], { env: userEnv() });
+  await exec(process.execPath, [cliMain, "restart", "cluster-1", "-n", NS], { env: env() });
   const agentsAfter = await eventually("every node-agent replaced and ready", async () => {
     const agents = (await pods("app.kubernetes.io/name=node-agent")).filter((p) => real.includes(p.spec!.nodeName!));
     return agents.length === real.length && agents.every((p) => !agentsBefore.has(p.metadata!.uid) && ready(p)) ? agents : undefined;

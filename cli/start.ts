@@ -4,49 +4,17 @@
 // and lets the operator deploy the platform (examples/orchestcluster-testbed.yaml): this project's api, node-agent,
 // buildkit-daemon and registry run as pods on the real nodes; the host runs no platform process. Prints what to
 // try next and keeps everything up until Ctrl-C.
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { ensureBinaries } from "../testbed/binaries.js";
-import { exampleWithImage } from "./examples.js";
-import { Cluster } from "../testbed/cluster.js";
 import { prefixedLog, seconds, stderrLog } from "../testbed/progress.js";
-import { REAL_NODE_LABEL } from "../testbed/real-node.js";
+import { exampleWithImage } from "./examples.js";
+import { DEFAULT_NODE_NAMES, installPlatform, PLATFORM_NAMESPACE as NAMESPACE, startPlatformCluster } from "./platform.js";
 
 const log = prefixedLog("orchest");
-const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
-const cliMain = fileURLToPath(new URL("./main.js", import.meta.url));
-const NAMESPACE = "orchest";
-
-/** Runs `orchest ...` as a user would, its output on ours. */
-function orchest(kubeconfig: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliMain, ...args], { stdio: ["ignore", "inherit", "inherit"], env: { ...env, KUBECONFIG: kubeconfig } });
-    child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`orchest ${args.join(" ")} exited with ${code}`))));
-  });
-}
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const cluster = await Cluster.start({
-    // Orchest's Python components (no image of theirs can be pulled here) are placed on the simulated nodes.
-    nodes: [
-      { name: "simulated-1", runtime: "containerd" },
-      { name: "simulated-2", runtime: "containerd" },
-    ],
-    containerd: false,
-    realNodes: [
-      { name: "containerd-1", runtime: "containerd" },
-      { name: "containerd-2", runtime: "containerd" },
-      { name: "containerd-3", runtime: "containerd" },
-      { name: "docker-1", runtime: "docker" },
-    ],
-    // Every pod that asks for a real node may have one: nothing here is meant for simulated nodes by default.
-    taintRealNodes: false,
-    log: stderrLog,
-  });
+  const cluster = await startPlatformCluster(DEFAULT_NODE_NAMES, stderrLog);
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -58,14 +26,10 @@ async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => void stop(0));
 
   try {
-    const binaries = await ensureBinaries(stderrLog);
-    const bin = dirname(binaries.kubectl!);
-    // kubectl and helm of the pinned versions first on PATH.
-    const env = { ...process.env, PATH: [...new Set(Object.values(binaries).map((path) => dirname(path))), process.env.PATH].join(":") };
     const image = cluster.state().images!["orchest-gitops"]!;
     log(`installing the operator from ${image} with its Helm chart, then the cluster:`);
-    const onRealNode = ["--node-selector", `${REAL_NODE_LABEL}=true`];
-    await orchest(cluster.kubeconfig, ["install", "--helm", "--image", image, ...onRealNode, "-f", example("orchestcluster-testbed.yaml"), "--timeout", "10m"], env);
+    const { binaries } = await installPlatform(cluster, true);
+    const bin = dirname(binaries.kubectl!);
     const registry = cluster.state().registry!.host;
     // The examples name this project's release image, which no test-bed node can pull: the test bed pushed its own.
     const examples = Object.fromEntries(

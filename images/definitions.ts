@@ -39,7 +39,7 @@ const PATH = "PATH=/usr/local/bin:/usr/bin:/bin";
 function shipped(hostPath: string): boolean {
   const name = hostPath.split("/").pop()!;
   if (/\.test\.js$|^test-support\.js$|^testing(\.js)?$|\.d\.ts$|\.map$/.test(name)) return false;
-  return !/\/lib\/(testbed|bench|images|projenrc)(\/|$)/.test(hostPath) && !hostPath.endsWith("/lib/cli/start.js");
+  return !/\/lib\/(testbed|bench|images|projenrc)(\/|$)/.test(hostPath) && !/\/lib\/cli\/(start|platform)\.js$/.test(hostPath);
 }
 
 const project: ImageDefinition = {
