@@ -69,10 +69,11 @@ function readPackageJson(repo: string): string {
 
 const buildctl: ImageDefinition = {
   name: "builder-buildctl",
-  description: "the image builder for containerd nodes: buildctl against the node's buildkitd",
+  description: "the image builder for containerd nodes: buildctl against the node's buildkitd, and a shell to hand its metadata to Kubernetes",
   config: { env: [PATH], entrypoint: ["buildctl"] },
   stage(root, { binaries }) {
     root.users().caCertificates().copy(binaries.buildctl!, "/usr/bin/buildctl");
+    root.copy("/bin/busybox", "/bin/busybox").symlink("/bin/sh", "busybox").symlink("/bin/cat", "busybox");
   },
 };
 

@@ -15,6 +15,8 @@ import { ImageNotFoundError, type ImageFilesystemUsage, type RuntimeDriver, type
  * unpinned to the kubelet, and the agent's re-pull after eviction is then the only protection.
  */
 export const pinnedLabel = "io.cri-containerd.pinned";
+/** How long a new name may take to reach CRI's view of containerd's images (it follows containerd's events). */
+const TAG_VISIBLE_WITHIN_MS = 30_000;
 
 const digestPattern = /^sha256:[a-f0-9]{64}$/;
 
@@ -73,7 +75,14 @@ export class ContainerdDriver implements RuntimeDriver {
 
   async tag(image: string, name: string): Promise<void> {
     const group = await this.named(image);
-    await this.store.create(formatReference(parseReference(name)), group[0]!.target);
+    const reference = formatReference(parseReference(name));
+    await this.store.create(reference, group[0]!.target);
+    // CRI learns of the new name from containerd's events, a moment later. The kubelet looks images up through
+    // CRI: until it sees the name, a pod naming it would be pulled again. Done means the kubelet sees it.
+    for (let waitedMs = 0; !(await this.cri.status(reference))?.repoTags?.includes(reference); waitedMs += 50) {
+      if (waitedMs >= TAG_VISIBLE_WITHIN_MS) throw new Error(`containerd holds ${reference}, but its CRI plugin still does not list it after ${TAG_VISIBLE_WITHIN_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async push(image: string, reference: string): Promise<PushResult> {

@@ -10,8 +10,8 @@ import { isReady, matchesLabels } from "../scheduling/index.js";
  * created, and the pod is confined by node affinity to the nodes of that runtime (and socket path), rather
  * than one pod for both runtimes that detects the socket at start: so that the pod mounts only a socket that
  * exists (hostPath type Socket/Directory makes the kubelet refuse a node without it, instead of creating an
- * empty directory on the host), its image carries one CLI, and its command is a plain argv with no
- * detection script (no shell at all).
+ * empty directory on the host), its image carries one CLI, and its command is a fixed script with no
+ * detection in it.
  */
 export interface BuildTarget {
   readonly runtime: ContainerRuntime;

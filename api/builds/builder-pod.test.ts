@@ -47,7 +47,9 @@ test("a containerd builder mounts buildkit-daemon's socket directory and runs bu
   const spec = pod.spec as any;
   t.is(container(pod).image, DEFAULT_BUILDER_IMAGES.buildkit);
   const command: string[] = container(pod).command;
-  t.deepEqual(command.slice(0, 4), ["buildctl", "--addr", "unix:///run/orchest_buildkit/buildkitd.sock", "build"]);
+  t.deepEqual([command[0], command[1], command[3]], ["sh", "-c", "sh"], "a fixed script, the arguments as $@");
+  t.regex(command[2]!, /^set -e\nbuildctl "\$@" --metadata-file \/tmp\/metadata\.json\ncat \/tmp\/metadata\.json > \/dev\/termination-log$/);
+  t.deepEqual(command.slice(4, 7), ["--addr", "unix:///run/orchest_buildkit/buildkitd.sock", "build"]);
   t.true(command.includes("dockerfile=/context/envs/e") && command.includes("filename=Dockerfile"));
   t.true(command.includes("build-arg:A=$(id)"));
   t.true(command.includes("type=image,name=orchest-env-p-e:3,unpack=true"));

@@ -27,13 +27,21 @@ const DOCKER_BUILD_SCRIPT = [
   'docker image inspect --format "{{range .RepoDigests}}{{println .}}{{end}}" "$ORCHEST_IMAGE" > /dev/termination-log',
 ].join("\n");
 
+/**
+ * The buildctl builder: build with the arguments, then hand the metadata (the manifest digest) to Kubernetes.
+ * buildctl writes its metadata file by renaming a new file onto it, which the kubelet's bind-mounted termination
+ * log refuses (EBUSY): it is written aside and copied.
+ */
+const BUILDCTL_BUILD_SCRIPT = ["set -e", 'buildctl "$@" --metadata-file /tmp/metadata.json', "cat /tmp/metadata.json > /dev/termination-log"].join("\n");
+
 /** This project's builder images, of its own release (the api's --builder-image-* flags say otherwise). */
 export const DEFAULT_BUILDER_IMAGES: BuilderImages = { docker: projectImages().builderDocker, buildkit: projectImages().builderBuildctl };
 
 /**
  * The builder pod of a build on `target`: the runtime's CLI with the host socket mounted and the context
  * read-only; the image is tagged `image` (the build's name under the in-cluster registry). Every user value
- * (image name, Dockerfile path, build args) is one argv element: no shell.
+ * (image name, Dockerfile path, build args) is one argv element, passed to a fixed script as "$@": nothing is
+ * interpolated into shell text.
  */
 export function builderPod(build: ImageBuild, target: BuildTarget, images: BuilderImages, image: string): KubeObject {
   const spec = build.spec;
@@ -49,7 +57,9 @@ export function builderPod(build: ImageBuild, target: BuildTarget, images: Build
         "--progress=plain", "--file", posix.join(CONTEXT_DIR, dockerfile), "--tag", image, ...args.flatMap((a) => ["--build-arg", `${a.name}=${a.value ?? ""}`]), CONTEXT_DIR,
       ]
     : [
-        "buildctl", "--addr", `unix://${BUILDKIT_SOCKET}`, "build", "--progress=plain",
+        // The script is fixed text; the build's arguments are "$@".
+        "sh", "-c", BUILDCTL_BUILD_SCRIPT, "sh",
+        "--addr", `unix://${BUILDKIT_SOCKET}`, "build", "--progress=plain",
         "--frontend", "dockerfile.v0",
         "--local", `context=${CONTEXT_DIR}`,
         "--local", `dockerfile=${posix.join(CONTEXT_DIR, posix.dirname(dockerfile))}`,
@@ -57,8 +67,6 @@ export function builderPod(build: ImageBuild, target: BuildTarget, images: Build
         ...args.flatMap((a) => ["--opt", `build-arg:${a.name}=${a.value ?? ""}`]),
         // Into the node's containerd (buildkitd's worker uses namespace k8s.io), unpacked so the kubelet can run it.
         "--output", `type=image,name=${image},unpack=true`,
-        // The manifest digest, as the container's termination message.
-        "--metadata-file", "/dev/termination-log",
       ];
   const socket = docker
     ? { volume: { name: "docker-socket", hostPath: { path: target.hostPath, type: "Socket" } }, mount: { name: "docker-socket", mountPath: "/var/run/docker.sock" } }
