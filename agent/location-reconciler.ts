@@ -3,7 +3,7 @@ import { refOf, updateStatus, type Informer, type KubeClient, type KubeObject, t
 import { InvalidReferenceError, PlatformMismatchError } from "./registry/errors.js";
 import { type RegistryClient } from "./registry/client.js";
 import { hostPlatform } from "./registry/manifest.js";
-import { parseReference, tagOrDefault, type ImageReference } from "./registry/reference.js";
+import { formatReference, parseReference, tagOrDefault, type ImageReference } from "./registry/reference.js";
 import { resolveImage } from "./registry/resolve.js";
 import { type RuntimeDriver, type RuntimeImage } from "./runtime/driver.js";
 import { imageKey, isBuilt, PEER_ADDRESS_ANNOTATION } from "./location-identity.js";
@@ -141,7 +141,13 @@ export function locationReconciler(options: LocationReconcilerOptions): Reconcil
 
   const reconcilePulled = async (location: ImageLocation, ref: ImageReference, digest: string): Promise<Result | void> => {
     const image = await driver.inspect(digest);
-    if (image) return present(location, image, { source: location.status?.source ?? "pulled" });
+    if (image) {
+      // Held by digest, but its tag removed (ctr images rm, docker rmi of the tag): the kubelet finds a pod's image
+      // by the name the pod gives, so the name is put back; no pull is needed for that.
+      const tagged = ref.tag !== undefined && formatReference({ registry: ref.registry, repository: ref.repository, tag: ref.tag });
+      if (tagged && !image.tags.includes(tagged)) await driver.tag(digest, tagged);
+      return present(location, image, { source: location.status?.source ?? "pulled" });
+    }
     if (location.status?.phase === "Present") {
       location = await setStatus(location, { phase: "Evicted", reason: "ImageGarbageCollected", message: `${digest} is no longer in this node's ${driver.runtime}: pulling it again` });
     }

@@ -1,9 +1,14 @@
 // The embedded platform of `npm start`, its end-to-end test and its benchmark: a test bed with three containerd
 // and one docker real node (plus two simulated ones for Orchest's Python components, whose images no node can
 // pull), the operator installed with its Helm chart from the image the test bed pushed, and the operator rolling
-// out examples/orchestcluster-testbed.yaml. The host runs no platform process.
+// out examples/orchestcluster-testbed.yaml (with the test bed's registry named plain HTTP). The host runs no
+// platform process.
 import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import YAML from "yaml";
+import type { OrchestCluster } from "../crds/types/index.js";
+import { ANNOTATIONS } from "../synth/index.js";
 import { ensureBinaries, type Binaries } from "../testbed/binaries.js";
 import { Cluster } from "../testbed/cluster.js";
 import type { Log } from "../testbed/progress.js";
@@ -50,8 +55,13 @@ export function userEnv(cluster: Cluster, binaries: Binaries): NodeJS.ProcessEnv
 export async function installPlatform(cluster: Cluster, echo = false): Promise<{ binaries: Binaries; output: string }> {
   const binaries = await ensureBinaries(() => undefined);
   const image = cluster.state().images!["orchest-gitops"]!;
-  const args = ["install", "--helm", "--image", image, "--node-selector", `${REAL_NODE_LABEL}=true`];
-  args.push("-f", join(PACKAGE_ROOT, "examples", "orchestcluster-testbed.yaml"), "--timeout", "10m");
+  // The example cluster, told that the test bed's registry (this project's images, the tests' base images) is
+  // plain HTTP, as a platform team would name an internal mirror without TLS.
+  const example = YAML.parse(readFileSync(join(PACKAGE_ROOT, "examples", "orchestcluster-testbed.yaml"), "utf8")) as OrchestCluster;
+  example.metadata = { ...example.metadata, annotations: { ...example.metadata?.annotations, [ANNOTATIONS.plainHttpRegistries]: cluster.state().registry!.host } };
+  const clusterFile = join(cluster.dir, "orchestcluster.yaml");
+  writeFileSync(clusterFile, YAML.stringify(example));
+  const args = ["install", "--helm", "--image", image, "--node-selector", `${REAL_NODE_LABEL}=true`, "-f", clusterFile, "--timeout", "10m"];
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [join(PACKAGE_ROOT, "lib", "cli", "main.js"), ...args], { stdio: ["ignore", "pipe", "pipe"], env: userEnv(cluster, binaries) });
     let text = "";

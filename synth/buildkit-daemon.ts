@@ -1,9 +1,11 @@
+import { createHash } from "node:crypto";
 import * as kplus from "cdk8s-plus-28";
 import { Duration } from "cdk8s";
 import { Construct } from "constructs";
 import { envVariables, mountRegistryCa, objectMeta, requests, rootContainerSecurity } from "./common.js";
 import { type DaemonSetPlan, type SynthContext } from "./context.js";
 import { confineToRuntimeGroup, groupLabels, groupObjectName } from "./runtime.js";
+import { ANNOTATIONS } from "./labels.js";
 
 const COMPONENT = "buildkit-daemon";
 /** Where buildkitd reads its config (a ConfigMap) and the registry's CA (from its TLS Secret). */
@@ -57,7 +59,10 @@ export interface BuildkitDaemonProps {
  */
 export class BuildkitDaemon extends Construct {
   public readonly daemonSets: kplus.DaemonSet[] = [];
-  /** buildkitd.toml: trust of the in-cluster registry (its CA), for builds whose base image is there. */
+  /**
+   * buildkitd.toml: trust of the in-cluster registry (its CA), for builds whose base image is there, and the
+   * registries the cluster reaches over plain HTTP.
+   */
   public readonly config?: kplus.ConfigMap;
 
   constructor(scope: Construct, id: string, props: BuildkitDaemonProps) {
@@ -67,7 +72,7 @@ export class BuildkitDaemon extends Construct {
     if (plans.length === 0) return;
     this.config = new kplus.ConfigMap(this, "config", {
       metadata: objectMeta(ctx, COMPONENT, `${COMPONENT}-config`),
-      data: { "buildkitd.toml": `[registry."${ctx.registryHost}"]\n  ca = ["${REGISTRY_CA_DIR}/ca.crt"]\n` },
+      data: { "buildkitd.toml": buildkitdConfig(ctx) },
     });
     for (const plan of plans) this.daemonSets.push(this.daemonSet(ctx, plan, plans, this.config));
   }
@@ -129,6 +134,8 @@ export class BuildkitDaemon extends Construct {
     // buildkitd binds its own sockets from /run/buildkit into RUN containers, which the node's runc creates.
     c.mount("/run/buildkit", host("run-buildkit", "run-buildkit", "/run/buildkit", kplus.HostPathVolumeType.DIRECTORY_OR_CREATE));
     c.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(scope, "config", config, { name: "buildkitd-config" }), { readOnly: true });
+    // buildkitd reads its config once: a new one rolls it.
+    ds.podMetadata.addAnnotation(ANNOTATIONS.configDigest, createHash("sha256").update(buildkitdConfig(ctx)).digest("hex"));
     mountRegistryCa(ctx, ds, c, REGISTRY_CA_DIR);
     if (dirs.distributionPaths) {
       c.mount("/run/containerd/fifo", host("fifo", "run-containerd-fifo", "/run/containerd/fifo", kplus.HostPathVolumeType.DIRECTORY_OR_CREATE));
@@ -138,4 +145,10 @@ export class BuildkitDaemon extends Construct {
     confineToRuntimeGroup(ctx, ds, COMPONENT, plan, groups);
     return ds;
   }
+}
+
+function buildkitdConfig(ctx: SynthContext): string {
+  const registries = [`[registry."${ctx.registryHost}"]\n  ca = ["${REGISTRY_CA_DIR}/ca.crt"]\n`];
+  for (const host of ctx.plainHttpRegistries) registries.push(`[registry."${host}"]\n  http = true\n`);
+  return registries.join("");
 }

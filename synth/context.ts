@@ -197,6 +197,8 @@ export interface SynthContext {
    * names; the certificate names the IP), or the Service's DNS name while the IP is not known yet.
    */
   readonly registryHost: string;
+  /** Registries that builds reach over plain HTTP (`orchest.io/plain-http-registries`). */
+  readonly plainHttpRegistries: readonly string[];
   readonly userDir: VolumePlan;
   /** Separate state volume, when `separateOrchestStateFromUserDir` is true. */
   readonly state?: VolumePlan;
@@ -454,6 +456,7 @@ export function resolveContext(cluster: OrchestCluster, facts: ClusterFacts, opt
     builderImages: { buildctl: own.builderBuildctl, docker: own.builderDocker },
     registryFacts: facts.registry ?? {},
     registryHost: facts.registry?.clusterIP ?? `${DOCKER_REGISTRY}.${namespace}.svc.cluster.local`,
+    plainHttpRegistries: (cluster.metadata?.annotations?.[ANNOTATIONS.plainHttpRegistries] ?? "").split(/[\s,]+/).filter(Boolean).sort(),
     userDir,
     ...(state ? { state } : {}),
     registryClaim: claimPlan(REGISTRY_CLAIM, { size: DEFAULT_REGISTRY_SIZE, accessMode: "ReadWriteOnce" }, claims[REGISTRY_CLAIM]),

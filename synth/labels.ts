@@ -51,6 +51,12 @@ export const ANNOTATIONS = {
   restart: "orchest.io/restart",
   /** On pod templates: the `status.restartedAt` of the last restart (a new value rolls the pods). */
   restartedAt: "orchest.io/restarted-at",
+  /**
+   * On OrchestCluster: registries (host[:port], comma or space separated) that builds reach over plain HTTP,
+   * such as an internal mirror without TLS. buildkitd is told so; dockerd's own --insecure-registry says it on
+   * docker nodes.
+   */
+  plainHttpRegistries: "orchest.io/plain-http-registries",
   /** On OrchestCluster: the path of the nodes' runtime socket (`orchest install --socket-path`). */
   runtimeSocket: "orchest.io/container-runtime-socket",
   /** On the registry TLS Secret when synth had no certificate: the operator generates and fills it. */
@@ -60,6 +66,8 @@ export const ANNOTATIONS = {
    * the Secret again while running (a subPath mount is never updated), so a new certificate rolls them.
    */
   registryTls: "orchest.io/registry-tls-sha256",
+  /** On pod templates of programs that read a config of ours once (buildkitd): a digest of it, so a new one rolls them. */
+  configDigest: "orchest.io/config-sha256",
 } as const;
 
 /**

@@ -300,6 +300,18 @@ test("a new registry certificate rolls every pod that reads the registry's TLS S
   t.deepEqual(Object.values(digests(synth(cluster(), containerd))).filter((digest) => digest !== undefined), [], "no digest without a certificate");
 });
 
+test("registries named plain-HTTP on the OrchestCluster are plain HTTP to buildkitd, and a change of them rolls it", (t) => {
+  const withRegistries = (value?: string) => synth(cluster({}, value === undefined ? {} : { annotations: { [ANNOTATIONS.plainHttpRegistries]: value } }), containerd);
+  const config = (ms: Manifest[]) => find(ms, "ConfigMap", "buildkit-daemon-config")["data"]["buildkitd.toml"] as string;
+  const digest = (ms: Manifest[]) => find(ms, "DaemonSet", "buildkit-daemon")["spec"]["template"]["metadata"]["annotations"][ANNOTATIONS.configDigest];
+  const plain = withRegistries("mirror.internal:5000, 10.1.2.3:5000");
+  t.regex(config(plain), /\[registry\."10\.1\.2\.3:5000"\]\n {2}http = true\n\[registry\."mirror\.internal:5000"\]\n {2}http = true\n$/);
+  t.regex(config(plain), /ca = \["\/tls-secret\/ca\.crt"\]/, "the in-cluster registry keeps its CA");
+  t.false(config(withRegistries()).includes("http = true"));
+  t.not(digest(plain), digest(withRegistries()), "a new config rolls buildkitd");
+  t.is(digest(withRegistries("10.1.2.3:5000 mirror.internal:5000")), digest(plain), "the same registries, the same config");
+});
+
 test("creates the user directory PVC with Orchest's default size, and a state PVC when separated", (t) => {
   const ms = synth(cluster(), containerd);
   const userdir = find(ms, "PersistentVolumeClaim", "userdir-pvc");
