@@ -15,7 +15,7 @@ import { Informer, KubeClient, type KubeObject } from "../reconcilers/index.js";
 import type { Binaries } from "../testbed/binaries.js";
 import { Cluster, eventually } from "../testbed/index.js";
 import { podLog, realNodesHere, waitForPod } from "../testbed/pods.js";
-import { exampleWithImage } from "./examples.js";
+import { exampleForTestbed } from "./examples.js";
 import { installPlatform, startPlatformCluster, userEnv } from "./platform.js";
 
 const test = (realNodesHere() ? anyTest.serial : anyTest.serial.skip) as TestFn;
@@ -58,7 +58,7 @@ const kubectl = async (args: string[], input?: string): Promise<string> =>
   });
 /** An example of examples/, applied as npm start's user would: this project's release image is the test bed's. */
 const applyExample = (name: string) =>
-  kubectl(["apply", "-n", NS, "-f", "-"], exampleWithImage(name, cluster!.state().images!["orchest-gitops"]!));
+  kubectl(["apply", "-n", NS, "-f", "-"], exampleForTestbed(name, cluster!.state().images!["orchest-gitops"]!));
 
 const core = () => kc.makeApiClient(CoreV1Api);
 const pods = async (selector: string): Promise<V1Pod[]> => (await core().listNamespacedPod({ namespace: NS, labelSelector: selector })).items;

@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { prefixedLog, seconds, stderrLog } from "../testbed/progress.js";
-import { exampleWithImage } from "./examples.js";
+import { exampleForTestbed } from "./examples.js";
 import { DEFAULT_NODE_NAMES, installPlatform, PLATFORM_NAMESPACE as NAMESPACE, startPlatformCluster } from "./platform.js";
 
 const log = prefixedLog("orchest");
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     const examples = Object.fromEntries(
       ["build.yaml", "project.yaml", "pipelinerun.yaml"].map((name) => {
         const rendered = join(cluster.dir, name);
-        writeFileSync(rendered, exampleWithImage(name, image));
+        writeFileSync(rendered, exampleForTestbed(name, image));
         return [name, rendered];
       }),
     );
