@@ -14,7 +14,7 @@ import type { AttemptResult, DeliveryClient } from "./delivery-client.js";
 import { DeliveryMetrics } from "./delivery-metrics.js";
 import { isSettled, isWaitingBehind, nextInLine, ORDER_INDEX, orderGroup } from "./delivery-order.js";
 import { isUndeliverable, requestFor, type AnalyticsSettings, type Undeliverable } from "./delivery-request.js";
-import { afterAttempt, nextStep, restartDelivery } from "./delivery-state.js";
+import { afterAttempt, nextStep, retryRequested } from "./delivery-state.js";
 import { endpointOf, EndpointSlots } from "./endpoint-slots.js";
 import { asDelivery, asKube, asSubscriber } from "./kube-objects.js";
 import type { RetryPolicy } from "./retry-schedule.js";
@@ -23,7 +23,10 @@ import { WrittenVersions } from "./written-versions.js";
 
 export const EVENT_DELIVERY = { apiVersion: "orchest.io/v1alpha1", kind: "EventDelivery" } as const;
 
-/** Set it to a new value to send a DeadLettered delivery back to Pending: `kubectl annotate ed NAME orchest.io/retry=$(date +%s) --overwrite`. */
+/**
+ * Set it to a new value to send a DeadLettered delivery back to Pending, or to attempt a Retrying one now rather
+ * than at its next time: `kubectl annotate ed NAME orchest.io/retry=$(date +%s) --overwrite`.
+ */
 export const RETRY_ANNOTATION = "orchest.io/retry";
 
 export interface DeliveryControllerOptions {
@@ -170,9 +173,8 @@ export function addEventDeliveryController(manager: Manager, options: DeliveryCo
 
     const retry = delivery.metadata?.annotations?.[RETRY_ANNOTATION];
     if (retry !== undefined && retry !== status?.lastRetryRequest) {
-      // Acted on once per value; on anything but a dead letter it is only acknowledged.
-      const next = status?.phase === "DeadLettered" ? restartDelivery(status) : { ...status };
-      return writeStatus(delivery, { ...next, lastRetryRequest: retry });
+      // Acted on once per value; on a delivery that is neither dead-lettered nor retrying it is only acknowledged.
+      return writeStatus(delivery, { ...retryRequested(status, new Date()), lastRetryRequest: retry });
     }
 
     const step = nextStep(status, new Date(), options.retentionMs);

@@ -1,5 +1,5 @@
 import test from "ava";
-import { afterAttempt, nextStep, restartDelivery } from "./delivery-state.js";
+import { afterAttempt, nextStep, retryRequested } from "./delivery-state.js";
 import { DEFAULT_RETRY_POLICY } from "./retry-schedule.js";
 
 const now = new Date("2024-05-01T10:00:00.000Z");
@@ -58,5 +58,14 @@ test("a refused address dead-letters at once: retrying cannot help", (t) => {
 
 test("a retry requested for a dead letter starts a fresh set of attempts and keeps the history", (t) => {
   const dead = { phase: "DeadLettered" as const, attempts: 10, lastResponseCode: 502, reason: "AttemptsExhausted", message: "gave up" };
-  t.deepEqual(restartDelivery(dead), { phase: "Pending", attempts: 0, lastResponseCode: 502, reason: "RetryRequested", message: "retry requested after: gave up" });
+  t.deepEqual(retryRequested(dead, now), { phase: "Pending", attempts: 0, lastResponseCode: 502, reason: "RetryRequested", message: "retry requested after: gave up" });
+});
+
+test("a retry requested for a delivery waiting for its next attempt makes that attempt due now; a delivered one is left alone", (t) => {
+  const waiting = { phase: "Retrying" as const, attempts: 2, nextAttemptTime: new Date(now.getTime() + 300_000).toISOString(), reason: "AttemptFailed", message: "HTTP 503" };
+  const requested = retryRequested(waiting, now);
+  t.like(requested, { phase: "Retrying", attempts: 2, nextAttemptTime: now.toISOString(), reason: "RetryRequested" });
+  t.is(nextStep(requested, now, 1000).action, "attempt");
+  const delivered = { phase: "Delivered" as const, attempts: 1, deliveredTime: now.toISOString() };
+  t.deepEqual(retryRequested(delivered, now), delivered);
 });

@@ -84,8 +84,13 @@ export function afterAttempt(
   }
 }
 
-/** A dead letter sent back to the queue (retry requested by annotation): a fresh set of attempts, history kept. */
-export function restartDelivery(status: EventDeliveryStatus): EventDeliveryStatus {
+/**
+ * A retry requested by annotation: a dead letter goes back to the queue with a fresh set of attempts, a delivery
+ * waiting for its next attempt is attempted now (its endpoint is back, say); history is kept. Others are as they are.
+ */
+export function retryRequested(status: EventDeliveryStatus | undefined, now: Date): EventDeliveryStatus {
+  if (status?.phase === "Retrying") return { ...status, nextAttemptTime: now.toISOString(), reason: "RetryRequested", message: `retry requested after: ${status.message ?? status.reason}` };
+  if (status?.phase !== "DeadLettered") return { ...status };
   const { nextAttemptTime: _, deliveredTime: __, ...rest } = status;
   return { ...rest, phase: "Pending", attempts: 0, reason: "RetryRequested", message: `retry requested after: ${status.message ?? status.reason ?? "no error"}` };
 }

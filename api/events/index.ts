@@ -21,7 +21,7 @@ export { DeliveryClient, type DeliveryClientOptions, type DeliveryRequest, type 
 export { AddressPolicy } from "./address-policy.js";
 export { AddressRefusedError, type Resolver } from "./guarded-lookup.js";
 export { DEFAULT_RETRY_POLICY, DEFAULT_MAX_ATTEMPTS, SVIX_SCHEDULE_MS, retryDelay, type RetryPolicy } from "./retry-schedule.js";
-export { nextStep, afterAttempt, restartDelivery, type NextStep, type Transition } from "./delivery-state.js";
+export { nextStep, afterAttempt, retryRequested, type NextStep, type Transition } from "./delivery-state.js";
 export { captureRequest, type AnalyticsBackend } from "./posthog-capture.js";
 export { parseRelayBody, RELAY_BODY_LIMIT_BYTES, type RelayBody } from "./analytics-relay.js";
 export { Outbox, type OutboxOptions } from "./outbox.js";
