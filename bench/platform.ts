@@ -26,6 +26,7 @@ interface Timeline {
   pullStarted: Map<string, number>;
   present: Map<string, number>;
   firstPodRunning?: number;
+  firstPodNode?: string;
 }
 
 const s = (ms: number | undefined) => (ms === undefined ? "—" : `${(ms / 1000).toFixed(1)} s`);
@@ -53,7 +54,7 @@ export async function run(): Promise<void> {
         `platform: ImageBuild on ${node} applied → built ${s(flow.built)} → Present on all ${realNodes.length} real nodes ${s(everywhere)} ` +
           `(push ${s(push)}, pulls ${pulls.map((p) => s(p)).join(" / ")}) | Orchest's polling, simulated with these pushes and pulls: ${s(orchest)} | ratio ${(everywhere / orchest).toFixed(2)}\n`,
       );
-      process.stdout.write(`platform: build done → first interactive step pod Running (on ${node}, which built it): ${s(flow.firstPodRunning! - flow.built!)}\n`);
+      process.stdout.write(`platform: build done → first interactive step pod Running (on ${flow.firstPodNode}; built on ${node}): ${s(flow.firstPodRunning! - flow.built!)}\n`);
     }
     client.close();
   } finally {
@@ -99,7 +100,9 @@ async function buildAndSpread(client: KubeClient, base: string, node: string, re
   pods.addHandler({
     onUpdate: (_old, obj) => {
       const running = (obj.status as { phase?: string } | undefined)?.phase;
-      if (obj.metadata.name === `${name}-step` && (running === "Running" || running === "Succeeded")) timeline.firstPodRunning ??= at();
+      if (obj.metadata.name !== `${name}-step` || (running !== "Running" && running !== "Succeeded") || timeline.firstPodRunning !== undefined) return;
+      timeline.firstPodRunning = at();
+      timeline.firstPodNode = (obj.spec as { nodeName?: string }).nodeName;
     },
   });
   for (const informer of [locations, builds, pods]) informer.start();
