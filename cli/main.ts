@@ -6,18 +6,28 @@
  * Exit codes: 0 success, 1 failure, 2 usage error.
  */
 import { basename } from "node:path";
-import { BUILD_OPTIONS, buildCommand, BUILD_USAGE } from "./commands/build.js";
-import { INSTALL_OPTIONS, installCommand, INSTALL_USAGE } from "./commands/install.js";
-import { lifecycleCommand, lifecycleUsage } from "./commands/lifecycle.js";
-import { STATUS_OPTIONS, statusCommand, STATUS_USAGE } from "./commands/status.js";
-import { SYNTH_OPTIONS, synthCommand, SYNTH_USAGE } from "./commands/synth.js";
-import { UNINSTALL_OPTIONS, uninstallCommand, UNINSTALL_USAGE } from "./commands/uninstall.js";
-import { UPDATE_OPTIONS, updateCommand, UPDATE_USAGE } from "./commands/update.js";
-import { VERSION_OPTIONS, versionCommand, VERSION_USAGE } from "./commands/version.js";
+import {
+  BUILD_OPTIONS,
+  BUILD_USAGE,
+  INSTALL_OPTIONS,
+  INSTALL_USAGE,
+  lifecycleUsage,
+  STATUS_OPTIONS,
+  STATUS_USAGE,
+  SYNTH_OPTIONS,
+  SYNTH_USAGE,
+  UNINSTALL_OPTIONS,
+  UNINSTALL_USAGE,
+  UPDATE_OPTIONS,
+  UPDATE_USAGE,
+  VERSION_OPTIONS,
+  VERSION_USAGE,
+} from "./commands/usage.js";
 import { bashScript, complete, zshScript, type CompletableCommand } from "./completion.js";
 import { CliError, EXIT, UsageError } from "./errors.js";
 import { NAMESPACE_OPTION, parse } from "./options.js";
 
+/** A command; its implementation is imported when it runs, so help and completion stay light. */
 interface Command extends CompletableCommand {
   readonly run: (args: readonly string[]) => Promise<number>;
 }
@@ -42,20 +52,20 @@ const lifecycle = (command: "pause" | "resume" | "restart", summary: string): Co
   usage: lifecycleUsage(command),
   summary,
   options: NAMESPACE_OPTION,
-  run: (a) => lifecycleCommand(command, a),
+  run: (a) => import("./commands/lifecycle.js").then((m) => m.lifecycleCommand(command, a)),
 });
 
 const COMMANDS: Readonly<Record<string, Command>> = {
-  synth: { usage: SYNTH_USAGE, options: SYNTH_OPTIONS, summary: "print or write the manifests of a cluster (for Argo CD and Flux)", run: synthCommand },
-  install: { usage: INSTALL_USAGE, options: INSTALL_OPTIONS, summary: "install the CRDs, the operator and a cluster, wait until Ready", run: installCommand },
-  update: { usage: UPDATE_USAGE, options: UPDATE_OPTIONS, summary: "move a cluster to a newer Orchest version (custom images kept)", run: updateCommand },
-  status: { usage: STATUS_USAGE, options: STATUS_OPTIONS, summary: "show clusters, their components and conditions", run: statusCommand },
+  synth: { usage: SYNTH_USAGE, options: SYNTH_OPTIONS, summary: "print or write the manifests of a cluster (for Argo CD and Flux)", run: (a) => import("./commands/synth.js").then((m) => m.synthCommand(a)) },
+  install: { usage: INSTALL_USAGE, options: INSTALL_OPTIONS, summary: "install the CRDs, the operator and a cluster, wait until Ready", run: (a) => import("./commands/install.js").then((m) => m.installCommand(a)) },
+  update: { usage: UPDATE_USAGE, options: UPDATE_OPTIONS, summary: "move a cluster to a newer Orchest version (custom images kept)", run: (a) => import("./commands/update.js").then((m) => m.updateCommand(a)) },
+  status: { usage: STATUS_USAGE, options: STATUS_OPTIONS, summary: "show clusters, their components and conditions", run: (a) => import("./commands/status.js").then((m) => m.statusCommand(a)) },
   pause: lifecycle("pause", "scale a cluster down"),
   resume: lifecycle("resume", "start a paused cluster again"),
   restart: lifecycle("restart", "restart every component of a cluster"),
-  uninstall: { usage: UNINSTALL_USAGE, options: UNINSTALL_OPTIONS, summary: "delete a cluster (--all: also the operator and CRDs)", run: uninstallCommand },
-  build: { usage: BUILD_USAGE, options: BUILD_OPTIONS, summary: "follow an image build's log from the api, exit 0 only if it succeeded", run: buildCommand },
-  version: { usage: VERSION_USAGE, options: VERSION_OPTIONS, summary: "print the versions this CLI installs", run: versionCommand },
+  uninstall: { usage: UNINSTALL_USAGE, options: UNINSTALL_OPTIONS, summary: "delete a cluster (--all: also the operator and CRDs)", run: (a) => import("./commands/uninstall.js").then((m) => m.uninstallCommand(a)) },
+  build: { usage: BUILD_USAGE, options: BUILD_OPTIONS, summary: "follow an image build's log from the api, exit 0 only if it succeeded", run: (a) => import("./commands/build.js").then((m) => m.buildCommand(a)) },
+  version: { usage: VERSION_USAGE, options: VERSION_OPTIONS, summary: "print the versions this CLI installs", run: (a) => import("./commands/version.js").then((m) => m.versionCommand(a)) },
   completion: { usage: COMPLETION_USAGE, options: {}, positionals: Object.keys(SHELLS), summary: "print a shell completion script (source <(orchest completion bash))", run: completionCommand },
 };
 

@@ -1,10 +1,8 @@
 /** `orchest build logs NAME`: a build's log from the api (server-sent events), ending with its outcome. */
 import { readBuildLog } from "../build-log-stream.js";
 import { UsageError } from "../errors.js";
-import { parse, type Options } from "../options.js";
-
-export const BUILD_USAGE = "orchest build logs NAME [-f] [--api URL]";
-export const BUILD_OPTIONS = { follow: { type: "boolean", short: "f" }, api: { type: "string" } } as const satisfies Options;
+import { parse } from "../options.js";
+import { BUILD_OPTIONS, BUILD_USAGE } from "./usage.js";
 
 /** Where the api listens when neither --api nor ORCHEST_API_URL says otherwise (its --listen default). */
 const DEFAULT_API = "http://127.0.0.1:8080";

@@ -10,25 +10,11 @@ import { operatorManifests, OPERATOR_DEFAULTS, OPERATOR_NAME } from "../../synth
 import { readClusterFile } from "../cluster-file.js";
 import { CliError } from "../errors.js";
 import { Kube } from "../kube.js";
-import { duration, NAMESPACE_OPTION, parse, TIMEOUT_OPTION, type Options } from "../options.js";
+import { duration, parse } from "../options.js";
 import { CHART_DIR, crdObjects } from "../paths.js";
 import { namespaceOf } from "../target.js";
 import { waitForReady } from "../wait.js";
-
-export const INSTALL_USAGE =
-  "orchest install [-f cluster.yaml] [-n NAMESPACE] [--operator-namespace NS] [--image REGISTRY/REPOSITORY:TAG] [--node-selector KEY=VALUE]... [--helm] [--no-wait] [--timeout 10m]";
-export const INSTALL_OPTIONS = {
-  ...NAMESPACE_OPTION,
-  ...TIMEOUT_OPTION,
-  file: { type: "string", short: "f" },
-  "operator-namespace": { type: "string" },
-  // The operator's image; the api, node-agent, buildkitd and registry it deploys come from the same place.
-  image: { type: "string" },
-  // Labels of the nodes the operator's pod may run on.
-  "node-selector": { type: "string", multiple: true },
-  helm: { type: "boolean" },
-  "no-wait": { type: "boolean" },
-} as const satisfies Options;
+import { INSTALL_OPTIONS, INSTALL_USAGE } from "./usage.js";
 
 /** The cluster `orchest install` creates without -f, as Orchest's installer did. */
 export const DEFAULT_CLUSTER_NAME = "cluster-1";

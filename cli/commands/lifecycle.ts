@@ -6,6 +6,7 @@ import { ANNOTATIONS } from "../../synth/index.js";
 import { Kube } from "../kube.js";
 import { NAMESPACE_OPTION, parse } from "../options.js";
 import { requireCluster, resolveCluster } from "../target.js";
+import { lifecycleUsage, type LifecycleCommand } from "./usage.js";
 
 /** What each command patches, and what it tells the user. */
 const LIFECYCLE = {
@@ -22,11 +23,8 @@ const LIFECYCLE = {
     patch: () => ({ metadata: { annotations: { [ANNOTATIONS.restart]: new Date().toISOString() } } }),
     done: "restarting: every component rolls its pods",
   },
-} as const;
+} as const satisfies Record<LifecycleCommand, { readonly patch: () => object; readonly done: string }>;
 
-export type LifecycleCommand = keyof typeof LIFECYCLE;
-
-export const lifecycleUsage = (command: LifecycleCommand): string => `orchest ${command} [NAME] [-n NAMESPACE]`;
 
 export async function lifecycleCommand(command: LifecycleCommand, args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args, NAMESPACE_OPTION, lifecycleUsage(command), 1);

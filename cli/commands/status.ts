@@ -2,13 +2,11 @@
 import YAML from "yaml";
 import type { OrchestCluster } from "../../crds/types/index.js";
 import { Kube } from "../kube.js";
-import { duration, NAMESPACE_OPTION, oneOf, parse, TIMEOUT_OPTION, type Options } from "../options.js";
+import { duration, oneOf, parse } from "../options.js";
 import { clusterDetails, clusterTable } from "../status-view.js";
 import { namespaceOf, requireCluster } from "../target.js";
 import { waitForReady } from "../wait.js";
-
-export const STATUS_USAGE = "orchest status [NAME] [-n NAMESPACE | -A] [-o table|json|yaml] [--wait] [--timeout 10m]";
-export const STATUS_OPTIONS = { ...NAMESPACE_OPTION, ...TIMEOUT_OPTION, "all-namespaces": { type: "boolean", short: "A" }, output: { type: "string", short: "o" }, wait: { type: "boolean" } } as const satisfies Options;
+import { STATUS_OPTIONS, STATUS_USAGE } from "./usage.js";
 
 const FORMATS = ["table", "json", "yaml"] as const;
 

@@ -2,11 +2,9 @@
 import { synth, toYaml, type ContainerRuntime } from "../../synth/index.js";
 import { readClusterFile } from "../cluster-file.js";
 import { UsageError } from "../errors.js";
-import { oneOf, parse, type Options } from "../options.js";
+import { oneOf, parse } from "../options.js";
 import { writeSynthFolder } from "../synth-folder.js";
-
-export const SYNTH_USAGE = "orchest synth -f cluster.yaml [-o DIR] [--runtime containerd|docker]";
-export const SYNTH_OPTIONS = { file: { type: "string", short: "f" }, output: { type: "string", short: "o" }, runtime: { type: "string" } } as const satisfies Options;
+import { SYNTH_OPTIONS, SYNTH_USAGE } from "./usage.js";
 
 const RUNTIMES: readonly ContainerRuntime[] = ["containerd", "docker"];
 

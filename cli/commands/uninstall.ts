@@ -8,12 +8,10 @@ import { operatorManifests, OPERATOR_DEFAULTS, OPERATOR_NAME } from "../../synth
 import { orchestClusterResource } from "../../crds/types/index.js";
 import { CliError } from "../errors.js";
 import { Kube, type AnyObject, type ObjectKey } from "../kube.js";
-import { duration, NAMESPACE_OPTION, parse, TIMEOUT_OPTION, type Options } from "../options.js";
+import { duration, parse } from "../options.js";
 import { crdObjects } from "../paths.js";
 import { resolveCluster } from "../target.js";
-
-export const UNINSTALL_USAGE = "orchest uninstall [NAME] [-n NAMESPACE] [--all [--operator-namespace NS] [--helm]] [--timeout 5m]";
-export const UNINSTALL_OPTIONS = { ...NAMESPACE_OPTION, ...TIMEOUT_OPTION, all: { type: "boolean" }, "operator-namespace": { type: "string" }, helm: { type: "boolean" } } as const satisfies Options;
+import { UNINSTALL_OPTIONS, UNINSTALL_USAGE } from "./usage.js";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 

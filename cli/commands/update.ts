@@ -7,12 +7,10 @@ import { DEFAULT_ORCHEST_VERSION, isCalVer } from "../../synth/index.js";
 import { compareCalVer } from "../calver.js";
 import { CliError, UsageError } from "../errors.js";
 import { Kube } from "../kube.js";
-import { duration, NAMESPACE_OPTION, parse, TIMEOUT_OPTION, type Options } from "../options.js";
+import { duration, parse } from "../options.js";
 import { requireCluster, resolveCluster } from "../target.js";
 import { waitForReady } from "../wait.js";
-
-export const UPDATE_USAGE = "orchest update [NAME] [-n NAMESPACE] [--version vYYYY.MM.N] [--wait] [--timeout 10m]";
-export const UPDATE_OPTIONS = { ...NAMESPACE_OPTION, ...TIMEOUT_OPTION, version: { type: "string" }, wait: { type: "boolean" } } as const satisfies Options;
+import { UPDATE_OPTIONS, UPDATE_USAGE } from "./usage.js";
 
 export async function updateCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args, UPDATE_OPTIONS, UPDATE_USAGE, 1);

@@ -1,10 +1,8 @@
 /** `orchest version`: what this CLI installs (offline; no cluster needed). */
 import { DEFAULT_ORCHEST_VERSION } from "../../synth/index.js";
 import { OPERATOR_DEFAULTS, OPERATOR_VERSION } from "../../synth/operator/index.js";
-import { oneOf, parse, type Options } from "../options.js";
-
-export const VERSION_USAGE = "orchest version [-o text|json]";
-export const VERSION_OPTIONS = { output: { type: "string", short: "o" } } as const satisfies Options;
+import { oneOf, parse } from "../options.js";
+import { VERSION_OPTIONS, VERSION_USAGE } from "./usage.js";
 
 export async function versionCommand(args: readonly string[]): Promise<number> {
   const { values } = parse(args, VERSION_OPTIONS, VERSION_USAGE);
