@@ -1,5 +1,5 @@
 import test from "ava";
-import { orchestImports } from "./testing-imports.js";
+import { orchestImports } from "./testing/imports.js";
 
 // A TAB in the user's shell runs `orchest __complete`: it must answer without loading what the
 // commands use (the Kubernetes client, cdk8s), which took over a second of CPU per keystroke.

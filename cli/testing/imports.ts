@@ -8,7 +8,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runProcess, type ProcessResult } from "./testing.js";
+import { runProcess, type ProcessResult } from "../testing.js";
 
 let record: string | undefined;
 
@@ -26,7 +26,7 @@ export async function resolve(specifier: string, context: object, next: NextReso
   return resolved;
 }
 
-const MAIN = fileURLToPath(new URL("./main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../main.js", import.meta.url));
 
 /** Runs `orchest ...args` and returns what it printed and every module URL it resolved. */
 export async function orchestImports(...args: string[]): Promise<ProcessResult & { readonly imports: readonly string[] }> {
