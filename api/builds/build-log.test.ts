@@ -89,6 +89,24 @@ test("a followed log that never closes is cut drainMs after the build ends, keep
   t.deepEqual(live.map((e) => (e.kind === "line" ? e.text : e.kind)), ["one", "two", "end"]);
 });
 
+test("what a stream cut by the drain had not delivered is read in one request: a slow stream loses no line", async (t) => {
+  const written = ["one", "two", "three"];
+  // A client joining after the build ended; the stream delivers one line, then stalls (a loaded kubelet) until cut.
+  const source: LogSource = {
+    read: async () => written,
+    async *follow(_namespace, _pod, _container, signal) {
+      yield written[0]!;
+      await new Promise((resolve) => signal.addEventListener("abort", resolve));
+      throw new Error("aborted");
+    },
+  };
+  const log = new BuildLog("ns", { source, current: () => build("Failed"), drainMs: 10 });
+  const events: LogEvent[] = [];
+  events.push(...log.subscribe((e) => events.push(e)).backlog);
+  await log.done;
+  t.deepEqual(events.map((e) => (e.kind === "line" ? `${e.id} ${e.text}` : e.kind)), ["1 one", "2 two", "3 three", "end"]);
+});
+
 test("a deleted build ends the stream with Deleted", async (t) => {
   const log = new BuildLog("ns", { source: scripted(), current: () => undefined });
   await log.done;

@@ -97,7 +97,8 @@ export class BuildLog {
 
   // Reads the log from its start, skipping the lines already received (a re-follow after a broken stream).
   // A followed log can outlive its container (a lost node, a simulated one): once the build has ended, the
-  // stream gets drainMs to deliver what is still coming, then counts as finished.
+  // stream gets drainMs to deliver what is still coming; then what it has not delivered yet (a slow stream
+  // on a loaded node) is read in one request, which ends by itself.
   private async follow(pod: string): Promise<boolean> {
     const stream = new AbortController();
     const cut = () => stream.abort();
@@ -109,27 +110,43 @@ export class BuildLog {
     this.onChange();
     let seen = 0;
     try {
-      for await (const text of this.options.source.follow(this.namespace, pod, BUILDER_CONTAINER, stream.signal)) {
-        if (++seen <= this.received) continue;
-        this.received = seen;
-        const line = { id: seen, text };
-        this.lines.push(line);
-        if (this.lines.length > (this.options.maxLines ?? 5000)) this.lines.shift();
-        this.emit({ kind: "line", ...line });
-      }
+      for await (const text of this.options.source.follow(this.namespace, pod, BUILDER_CONTAINER, stream.signal)) this.receive(++seen, text);
       return true;
     } catch (err) {
       if (this.abort.signal.aborted) return false;
-      if (stream.signal.aborted) return true;
-      const text = `the builder's log cannot be read yet: ${(err as Error).message}`;
-      if (text !== this.lastNotice) this.emit({ kind: "notice", text });
-      this.lastNotice = text;
+      if (stream.signal.aborted) return this.readRest(pod);
+      this.notice(`the builder's log cannot be read yet: ${(err as Error).message}`);
       return false;
     } finally {
       clearTimeout(drain);
       this.onChange = undefined;
       this.abort.signal.removeEventListener("abort", cut);
     }
+  }
+
+  private async readRest(pod: string): Promise<boolean> {
+    try {
+      const lines = await this.options.source.read(this.namespace, pod, BUILDER_CONTAINER);
+      lines.forEach((text, i) => this.receive(i + 1, text));
+    } catch (err) {
+      this.notice(`the rest of the builder's log cannot be read: ${(err as Error).message}`);
+    }
+    return true;
+  }
+
+  /** Line number `seen` of the log; lines already received (before a re-read) are skipped. */
+  private receive(seen: number, text: string): void {
+    if (seen <= this.received) return;
+    this.received = seen;
+    const line = { id: seen, text };
+    this.lines.push(line);
+    if (this.lines.length > (this.options.maxLines ?? 5000)) this.lines.shift();
+    this.emit({ kind: "line", ...line });
+  }
+
+  private notice(text: string): void {
+    if (text !== this.lastNotice) this.emit({ kind: "notice", text });
+    this.lastNotice = text;
   }
 
   private end(outcome: BuildOutcome): void {
