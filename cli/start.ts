@@ -7,6 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { prefixedLog, seconds, stderrLog } from "../testbed/progress.js";
+import { onStopSignal } from "../testbed/signals.js";
 import { exampleForTestbed } from "./examples.js";
 import { DEFAULT_NODE_NAMES, installPlatform, PLATFORM_NAMESPACE as NAMESPACE, startPlatformCluster } from "./platform.js";
 
@@ -15,15 +16,14 @@ const log = prefixedLog("orchest");
 async function main(): Promise<void> {
   const started = Date.now();
   const cluster = await startPlatformCluster(DEFAULT_NODE_NAMES, stderrLog);
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    log("stopping the cluster (the platform's pods go with its nodes) ...");
-    await cluster.stop();
-    process.exit(code);
-  };
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => void stop(0));
+  let stopping: Promise<void> | undefined;
+  const stop = (code: number) =>
+    (stopping ??= (async () => {
+      log("stopping the cluster (the platform's pods go with its nodes) ...");
+      await cluster.stop();
+      process.exit(code);
+    })());
+  onStopSignal(log, () => void stop(0));
 
   try {
     const image = cluster.state().images!["orchest-gitops"]!;

@@ -6,6 +6,7 @@ import { Cluster, type ClusterOptions, type RealNodeSpec } from "./cluster.js";
 import type { SimulatedNode } from "./kwok.js";
 import { ensureDebianPackages } from "./packages.js";
 import { seconds, stderrLog as log } from "./progress.js";
+import { onStopSignal } from "./signals.js";
 import { versions } from "./versions.js";
 
 /** Nodes of `testbed run` and `up` without --nodes: simulated ones for the tests written for them, and real ones. */
@@ -56,17 +57,13 @@ async function startCluster(args: string[]): Promise<Cluster> {
   return cluster;
 }
 
-function onSignals(handler: () => void): void {
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, handler);
-}
-
 async function up(args: string[]): Promise<void> {
   const cluster = await startCluster(args);
   const bin = dirname((await ensureBinaries(log)).kubectl!);
   // ORCHEST_TESTBED lets `npx ava lib/...test.js` run against this cluster, as `testbed run` would.
   process.stdout.write(`export KUBECONFIG=${cluster.kubeconfig}\nexport ORCHEST_TESTBED=${cluster.writeState()}\nexport PATH=${bin}:$PATH\nkubectl get nodes -o wide\n`);
   log("running; Ctrl-C stops and removes the cluster");
-  await new Promise<void>((resolve) => onSignals(resolve));
+  await new Promise<void>((resolve) => onStopSignal(log, resolve));
   await cluster.stop();
 }
 
@@ -87,7 +84,7 @@ async function runWith(args: string[]): Promise<number> {
     env.KUBECONFIG = cluster.kubeconfig;
   }
   const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", env });
-  onSignals(() => child.kill("SIGTERM"));
+  onStopSignal(log, () => child.kill("SIGTERM"));
   const code = await new Promise<number>((resolve) => {
     child.once("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0)));
     child.once("error", (error) => {
