@@ -133,11 +133,26 @@ async function startBuild(name: string, dockerfile: string, node: string) {
 }
 
 /** The build's status once it has finished. */
-function finished(name: string) {
-  return eventually(`ImageBuild ${name} to finish`, async () => {
-    const b = (await client.get({ apiVersion: "orchest.io/v1alpha1", kind: "ImageBuild", namespace: NS, name })) as { status?: Record<string, string> } | undefined;
-    return b?.status?.phase === "Succeeded" || b?.status?.phase === "Failed" ? b.status : undefined;
-  }, 300_000, 500);
+async function finished(name: string) {
+  let last: Record<string, string> | undefined;
+  try {
+    return await eventually(`ImageBuild ${name} to finish`, async () => {
+      const b = (await client.get({ apiVersion: "orchest.io/v1alpha1", kind: "ImageBuild", namespace: NS, name })) as { status?: Record<string, string> } | undefined;
+      last = b?.status;
+      return last?.phase === "Succeeded" || last?.phase === "Failed" ? last : undefined;
+    }, 300_000, 500);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; its status: ${JSON.stringify(last)}; ${await whereStuck(last?.podName)}`);
+  }
+}
+
+/** A builder pod's phase, container states and Events, for a build that did not finish. */
+async function whereStuck(podName: string | undefined): Promise<string> {
+  if (!podName) return "no builder pod";
+  const pod = await core().readNamespacedPod({ namespace: NS, name: podName }).catch(() => undefined);
+  const states = [...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.containerStatuses ?? [])].map((c) => `${c.name} ${JSON.stringify(c.state)}`);
+  const events = (await core().listNamespacedEvent({ namespace: NS, fieldSelector: `involvedObject.name=${podName}` })).items.map((e) => `${e.reason}: ${e.message}`);
+  return `pod ${podName} on ${pod?.spec?.nodeName ?? "no node"}, ${pod?.status?.phase ?? "gone"}; containers: ${states.join("; ")}; events: ${events.join(" | ")}`;
 }
 
 /** Every real node's ImageLocation of `image`, once all are Present. */
@@ -348,18 +363,26 @@ test("orchest update rolls the platform with no Deployment at 0 available; the a
 
   holding = false;
   held.releaseHeld();
-  // Attempts cut off by the api's replacement wait their retry (Svix's schedule: 5 s, then 5 min): the receiver is
-  // back, so, as an operator would, ask for them now. None was lost: each is still there to be asked for.
-  const pending = (await client.list({ apiVersion: "orchest.io/v1alpha1", kind: "EventDelivery" }, { namespace: NS })).items.filter(
-    (d) => (d.spec as { subscriber: { name: string } }).subscriber.name === "held-receiver",
-  );
-  for (const delivery of pending) {
-    await client.patch({ apiVersion: "orchest.io/v1alpha1", kind: "EventDelivery", namespace: NS, name: delivery.metadata.name! }, { metadata: { annotations: { "orchest.io/retry": "after-update" } } }, "merge");
-  }
+  // Attempts cut off by the api's replacement (or timed out against the held receiver, by the old api or the new one)
+  // wait their retry (Svix's schedule: 5 s, then 5 min): the receiver is back, so, as an operator would, ask for
+  // those waiting. None was lost: each is still there to be asked for.
+  let retryRequests = 0;
+  const retryWaiting = async () => {
+    const deliveries = (await client.list({ apiVersion: "orchest.io/v1alpha1", kind: "EventDelivery" }, { namespace: NS })).items;
+    for (const delivery of deliveries) {
+      const spec = delivery.spec as { subscriber: { name: string } };
+      const status = delivery.status as { phase?: string } | undefined;
+      if (spec.subscriber.name !== "held-receiver" || status?.phase !== "Retrying") continue;
+      const request = `after-update-${++retryRequests}`;
+      await client.patch({ apiVersion: "orchest.io/v1alpha1", kind: "EventDelivery", namespace: NS, name: delivery.metadata.name! }, { metadata: { annotations: { "orchest.io/retry": request } } }, "merge").catch(() => undefined);
+    }
+  };
+  await retryWaiting();
   const build = await finished("during-update");
   t.is(build.phase, "Succeeded", build.message);
   const types = () => held.received.map((r) => r.headers["x-orchest-event"] as string);
-  await eventually("every event of the build at the held receiver", () => ["created", "started", "succeeded"].every((tr) => types().includes(`project:environment:image-build:${tr}`)) || undefined, 120_000, 500).catch(() => undefined);
+  const allArrived = () => ["created", "started", "succeeded"].every((tr) => types().includes(`project:environment:image-build:${tr}`));
+  await eventually("every event of the build at the held receiver", async () => allArrived() || (await retryWaiting(), undefined), 120_000, 2000).catch(() => undefined);
   t.deepEqual([...new Set(types())].sort(), ["created", "started", "succeeded"].map((tr) => `project:environment:image-build:${tr}`).sort());
   await presentEverywhere(build.image!);
 });
