@@ -1,14 +1,16 @@
 /**
  * Benchmark: EventDelivery latency and throughput on the test bed, with 3 healthy loopback receivers.
  *
- * - Steady rate below capacity (20, 50, 100 events/s, 6 s each): p50/p99 from recording an event to its
+ * - Steady rate (20, 50, 100, 200 events/s, 6 s each): p50/p99 from recording an event to its
  *   arrival, with where the time goes (stored, in our cache, arrived, settled in our cache), against
  *   Orchest's 1 s polling with serial sending, simulated over the same arrivals with our measured send time.
  * - Burst (1,000 events recorded as fast as the apiserver takes them): deliveries per second sustained. Its
  *   latency measures a queue (recording takes longer than delivering), not the delivery path.
- * - EventDelivery objects in etcd right after, and once delivered records expired; apiserver writes per delivery.
+ * - EventDelivery objects in etcd right after, and once delivered records expired; writes per delivery as the
+ *   apiserver counted them (apiserver_request_total on eventdeliveries, from the first recording until every
+ *   delivered record is gone), its request counts per rate and etcd's database size.
  *
- *   node lib/testbed/cli.js run -- node lib/bench/events.js [burst-events] [retention-ms, default 2000; 0 deletes on delivery]
+ *   node lib/testbed/cli.js run --nodes kwok -- node lib/bench/events.js [burst-events] [retention-ms, default 2000; 0 deletes on delivery] [rates, default 20,50,100,200]
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,9 +23,10 @@ import { installCrds } from "../operator/install.js";
 import { KubeClient, Manager, silentLogger, type Informer, type KubeObject } from "../reconcilers/index.js";
 import { waitFor } from "../reconcilers/testing.js";
 import { createTestNamespace, useTestbed } from "../testbed/index.js";
+import { countsSince, etcdDatabaseBytes, formatCounts, mebibytes, requestCounts, writesIn, type RequestCounts } from "./server-counts.js";
 
 const SUBSCRIBERS = 3;
-const STEADY_RATES = [20, 50, 100];
+const STEADY_RATES = [20, 50, 100, 200];
 const STEADY_SECONDS = 6;
 /** A run's four events come this far apart, so runs overlap and order per run is exercised. */
 const STAGE_GAP_MS = 250;
@@ -41,6 +44,9 @@ export interface SteadyResult extends Percentiles {
   readonly stages: Readonly<Record<"stored" | "cached" | "arrived" | "settled", Percentiles>>;
   /** Orchest's worker over the same arrivals: a poll every second, then one send at a time. */
   readonly orchest: Percentiles;
+  /** The apiserver's requests on eventdeliveries from this rate's first recording to its last settled delivery. */
+  readonly requests: RequestCounts;
+  readonly etcdBytes?: number;
 }
 
 export interface EventsBenchResult {
@@ -49,10 +55,16 @@ export interface EventsBenchResult {
   readonly burst: { readonly events: number; readonly deliveries: number; readonly deliveriesPerSecond: number; readonly queue: Percentiles; readonly orchest: Percentiles };
   /** One POST to a loopback receiver, serially: what the Orchest simulation charges per send. */
   readonly sendMs: number;
+  /** Apiserver writes on eventdeliveries per delivery, every delivered record deleted (create and delete included). */
   readonly writesPerDelivery: number;
+  readonly requests: RequestCounts;
+  readonly etcdBytesAfterBurst?: number;
+  readonly etcdBytesAtSteadyState?: number;
   readonly objectsAfterBurst: number;
   readonly objectsAtSteadyState: number;
 }
+
+const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
@@ -131,7 +143,7 @@ function steadySchedule(rate: number, seconds: number): Array<{ at: number; even
 }
 
 /** Records 4 events per pipeline run for 3 webhook subscribers: steady rates first, then a burst. */
-export async function run(burstEvents = 1000, retentionMs = 2_000): Promise<EventsBenchResult> {
+export async function run(burstEvents = 1000, retentionMs = 2_000, rates: readonly number[] = STEADY_RATES): Promise<EventsBenchResult> {
   const tb = await useTestbed();
   installCrds(tb.kubeconfigPath);
   const ns = await createTestNamespace(tb.kubeConfig, "bench-events");
@@ -160,9 +172,10 @@ export async function run(burstEvents = 1000, retentionMs = 2_000): Promise<Even
   };
 
   try {
-    const writesBefore = manager.client.counter.writes();
+    const countsBefore = await requestCounts(tb, "eventdeliveries");
     const steady: SteadyResult[] = [];
-    for (const rate of STEADY_RATES) {
+    for (const rate of rates) {
+      const rateBefore = await requestCounts(tb, "eventdeliveries");
       const schedule = steadySchedule(rate, STEADY_SECONDS);
       const recordedAt = new Map<string, number>();
       const storedAt = new Map<string, number>();
@@ -188,6 +201,8 @@ export async function run(burstEvents = 1000, retentionMs = 2_000): Promise<Even
           settled: percentiles(since(stages.settled, (key) => key)),
         },
         orchest: orchestPolling([...recordedAt.values()], SUBSCRIBERS, sendMs),
+        requests: countsSince(rateBefore, await requestCounts(tb, "eventdeliveries")),
+        ...optional("etcdBytes", await etcdDatabaseBytes(tb)),
       });
     }
 
@@ -198,9 +213,10 @@ export async function run(burstEvents = 1000, retentionMs = 2_000): Promise<Even
     const delivered = await collect(recordedAt);
     const last = Math.max(...delivered.map(({ at }) => at));
     const deliveries = steady.reduce((sum, s) => sum + s.events, recordedAt.size) * SUBSCRIBERS;
-    const writesPerDelivery = Math.round(((manager.client.counter.writes() - writesBefore) / deliveries) * 100) / 100;
     const objectsAfterBurst = (await listDeliveries(client, ns)).length;
+    const etcdBytesAfterBurst = await etcdDatabaseBytes(tb);
     await waitFor("delivered records to expire", async () => (await listDeliveries(client, ns)).length === 0, 120_000, 500);
+    const requests = countsSince(countsBefore, await requestCounts(tb, "eventdeliveries"));
     const result: EventsBenchResult = {
       retentionMs,
       steady,
@@ -212,8 +228,11 @@ export async function run(burstEvents = 1000, retentionMs = 2_000): Promise<Even
         orchest: orchestPolling([...recordedAt.values()], SUBSCRIBERS, sendMs),
       },
       sendMs: Math.round(sendMs * 100) / 100,
-      writesPerDelivery,
+      writesPerDelivery: Math.round((writesIn(requests) / deliveries) * 100) / 100,
+      requests,
       objectsAfterBurst,
+      ...optional("etcdBytesAfterBurst", etcdBytesAfterBurst),
+      ...optional("etcdBytesAtSteadyState", await etcdDatabaseBytes(tb)),
       objectsAtSteadyState: (await listDeliveries(client, ns)).length,
     };
     report(result);
@@ -237,13 +256,15 @@ function report(result: EventsBenchResult): void {
       `  steady ${s.eventsPerSecond} events/s (${s.events} events): recording→delivery p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms; Orchest p50 ${s.orchest.p50Ms} ms, p99 ${s.orchest.p99Ms} ms ` +
         `(Orchest/ours: p50 ${ratio(s.p50Ms, s.orchest.p50Ms)}, p99 ${ratio(s.p99Ms, s.orchest.p99Ms)})`,
       `    p50 / p99 from recording: stored ${stored.p50Ms} / ${stored.p99Ms}, in cache ${cached.p50Ms} / ${cached.p99Ms}, arrived ${arrived.p50Ms} / ${arrived.p99Ms}, settled in cache ${settled.p50Ms} / ${settled.p99Ms} ms`,
+      `    apiserver on eventdeliveries meanwhile: ${formatCounts(s.requests)} (${(writesIn(s.requests) / (s.events * SUBSCRIBERS)).toFixed(2)} writes per delivery, deletes of the expiring records of the rate before included); etcd ${mebibytes(s.etcdBytes)}`,
     );
   }
   const b = result.burst;
   lines.push(
     `  burst (queueing, not the delivery path): ${b.events} events = ${b.deliveries} deliveries at ${b.deliveriesPerSecond}/s sustained; recording→delivery p50 ${b.queue.p50Ms} ms, p99 ${b.queue.p99Ms} ms; ` +
       `Orchest over the same arrivals p50 ${b.orchest.p50Ms} ms, p99 ${b.orchest.p99Ms} ms (Orchest/ours: p50 ${ratio(b.queue.p50Ms, b.orchest.p50Ms)}, p99 ${ratio(b.queue.p99Ms, b.orchest.p99Ms)})`,
-    `  apiserver writes by the api per delivery (create included): ${result.writesPerDelivery}; EventDeliveries in etcd: ${result.objectsAfterBurst} after the burst, ${result.objectsAtSteadyState} at steady state (retention ${result.retentionMs} ms)`,
+    `  writes per delivery, as the apiserver counted them until every delivered record was gone: ${result.writesPerDelivery} (${formatCounts(result.requests)})`,
+    `  EventDeliveries in etcd: ${result.objectsAfterBurst} after the burst, ${result.objectsAtSteadyState} at steady state (retention ${result.retentionMs} ms); etcd database ${mebibytes(result.etcdBytesAfterBurst)} after the burst, ${mebibytes(result.etcdBytesAtSteadyState)} at steady state`,
   );
   process.stdout.write(`${lines.join("\n")}\n`);
 }
@@ -251,7 +272,8 @@ function report(result: EventsBenchResult): void {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const n = Number(process.argv[2] ?? "1000");
   const retention = Number(process.argv[3] ?? "2000");
-  run(Number.isFinite(n) && n > 0 ? n : 1000, Number.isFinite(retention) && retention >= 0 ? retention : 2000).catch((err: unknown) => {
+  const rates = (process.argv[4] ?? STEADY_RATES.join(",")).split(",").map(Number).filter((rate) => rate > 0);
+  run(Number.isFinite(n) && n > 0 ? n : 1000, Number.isFinite(retention) && retention >= 0 ? retention : 2000, rates).catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
   });
