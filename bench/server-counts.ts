@@ -15,7 +15,9 @@ export async function requestCounts(tb: Testbed, resource: string): Promise<Requ
     if (!line.startsWith("apiserver_request_total{")) continue;
     const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
     if (labels.resource !== resource) continue;
-    const key = labels.subresource ? `${labels.verb} ${labels.subresource}` : labels.verb!;
+    // The apiserver counts a delete-collection as a DELETE of a namespace (or cluster) scope.
+    const verb = labels.verb === "DELETE" && labels.scope !== "resource" ? "DELETECOLLECTION" : labels.verb!;
+    const key = labels.subresource ? `${verb} ${labels.subresource}` : verb;
     counts[key] = (counts[key] ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1));
   }
   return counts;
