@@ -24,6 +24,8 @@ export interface Testbed {
   readonly images: NonNullable<TestbedState["images"]>;
   /** Why tests that need the test bed's own containerd and registry are skipped, or undefined when they can run. */
   readonly skipRealRuntime?: string;
+  /** The test bed's etcd (its /metrics tell the database size); unknown on an existing cluster. */
+  readonly etcd?: TestbedState["etcd"];
 }
 
 let shared: Testbed | undefined;
@@ -35,7 +37,7 @@ export async function useTestbed(): Promise<Testbed> {
   const existing = process.env.ORCHEST_TEST_KUBECONFIG;
   if (stateFile) {
     const state: TestbedState = JSON.parse(readFileSync(stateFile, "utf8"));
-    shared = { kubeconfigPath: state.kubeconfig, kubeConfig: load(state.kubeconfig), simulated: true, nodes: state.nodes, registry: state.registry, images: state.images ?? {} };
+    shared = { kubeconfigPath: state.kubeconfig, kubeConfig: load(state.kubeconfig), simulated: true, nodes: state.nodes, registry: state.registry, images: state.images ?? {}, etcd: state.etcd };
   } else if (existing) {
     const kubeConfig = load(existing);
     const nodes = (await kubeConfig.makeApiClient(CoreV1Api).listNode()).items.map((node) => ({

@@ -15,7 +15,7 @@ import {
   type Result,
 } from "../../reconcilers/index.js";
 import { ImagePlacer, NODE } from "../scheduling/index.js";
-import { transitionsBetween } from "../events/index.js";
+import { recordTransitions } from "../events/index.js";
 import type { BuildTransitionSink } from "./build-event.js";
 import { progressOf, TERMINAL_PHASES } from "./build-progress.js";
 import { buildTarget } from "./build-target.js";
@@ -112,7 +112,8 @@ export function addImageBuildController(manager: Manager, options: ImageBuildCon
     const pod = pods.byIndex(BUILD_UID_LABEL, build.metadata!.uid!)[0];
     const write = async (status: ImageBuildStatus) => {
       const next = { ...status, observedGeneration: build.metadata?.generation };
-      for (const transition of transitionsBetween(previous, next)) await options.onTransition?.({ ...build, status: next }, transition);
+      const onTransition = options.onTransition;
+      if (onTransition) await recordTransitions(client, obj, previous, next, (transition) => onTransition({ ...build, status: next }, transition));
       await updateStatus(client, obj, { ...next });
       if (next.phase !== previous.phase) {
         const warning = next.phase === "Failed" || next.phase === "Cancelled";

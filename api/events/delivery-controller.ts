@@ -16,12 +16,13 @@ import { isSettled, isWaitingBehind, nextInLine, ORDER_INDEX, orderGroup } from 
 import { isUndeliverable, requestFor, type AnalyticsSettings, type Undeliverable } from "./delivery-request.js";
 import { afterAttempt, nextStep, retryRequested } from "./delivery-state.js";
 import { endpointOf, EndpointSlots } from "./endpoint-slots.js";
-import { asDelivery, asKube, asSubscriber } from "./kube-objects.js";
+import { asDelivery, asKube, asSubscriber, EVENT_DELIVERY } from "./kube-objects.js";
+import { RetentionSweep } from "./retention-sweep.js";
 import type { RetryPolicy } from "./retry-schedule.js";
 import { DISABLED_CONDITION, isDisabled, SUBSCRIBER } from "./subscriber-resource.js";
 import { WrittenVersions } from "./written-versions.js";
 
-export const EVENT_DELIVERY = { apiVersion: "orchest.io/v1alpha1", kind: "EventDelivery" } as const;
+export { EVENT_DELIVERY } from "./kube-objects.js";
 
 /**
  * Set it to a new value to send a DeadLettered delivery back to Pending, or to attempt a Retrying one now rather
@@ -35,7 +36,10 @@ export interface DeliveryControllerOptions {
   http: DeliveryClient;
   /** A delivery's spec.maxAttempts overrides the policy's. */
   retryPolicy: RetryPolicy;
-  /** How long Delivered records are kept before they are deleted; 0 deletes them instead of recording Delivered. */
+  /**
+   * How long Delivered records are kept before they are deleted, a recording bucket at a time (RetentionSweep);
+   * 0 deletes each instead of recording Delivered.
+   */
   retentionMs: number;
   /** Attempts in flight per endpoint; keep it at the DeliveryClient's sockets per endpoint. */
   maxInFlightPerEndpoint: number;
@@ -81,6 +85,14 @@ export function addEventDeliveryController(manager: Manager, options: DeliveryCo
   const written = new WrittenVersions();
   const inFlight = new Map<string, Promise<void>>();
   let stopping = false;
+  const sweep = new RetentionSweep({
+    client,
+    namespace: options.namespace,
+    deliveries,
+    retentionMs: options.retentionMs,
+    busy: (key) => inFlight.has(key) || written.isPending(key),
+    deleted: (key, uid) => written.rememberDeletion(key, uid),
+  });
 
   const secretValue = (name: string, key: string) => {
     const data = (secrets.get(`${options.namespace}/${name}`) as { data?: Record<string, string> } | undefined)?.data?.[key];
@@ -183,10 +195,19 @@ export function addEventDeliveryController(manager: Manager, options: DeliveryCo
         return;
       case "wait":
         return { requeueAfter: step.ms };
-      case "delete":
+      case "delete": {
         // Beside the workers too: a batch of expiring records must not hold up deliveries. The watch's
         // delete event wakes whatever depends on it.
-        return void beside(key, "deleting a delivered record", () => client.delete(refOf(asKube(delivery)), { uid: delivery.metadata!.uid! }));
+        const bucket = RetentionSweep.bucketOf(delivery);
+        if (bucket === undefined) return void beside(key, "deleting a delivered record", () => client.delete(refOf(asKube(delivery)), { uid: delivery.metadata!.uid! }));
+        // Beside the workers, but not as this key's work in flight: a bucket is swept only when none of its
+        // records is in flight, this one included.
+        const again = sweep.expired(bucket, new Date(), (err) => {
+          manager.logger.error("sweeping expired delivered records failed; tried again", { key, bucket, error: err });
+          controller.queue.addRateLimited(key);
+        });
+        return again === undefined ? undefined : { requeueAfter: again };
+      }
       case "attempt":
         break;
     }

@@ -1,11 +1,11 @@
 import test from "ava";
-import { KubeClient, Manager, silentLogger } from "../../reconcilers/index.js";
+import { KubeClient, Manager, silentLogger, type KubeObject } from "../../reconcilers/index.js";
 import { waitFor } from "../../reconcilers/testing.js";
 import { installCrds } from "../../operator/install.js";
 import { createTestNamespace, useTestbed } from "../../testbed/index.js";
 import { AddressPolicy } from "./address-policy.js";
 import { DeliveryClient } from "./delivery-client.js";
-import { addEventDeliveryController } from "./delivery-controller.js";
+import { addEventDeliveryController, EVENT_DELIVERY } from "./delivery-controller.js";
 import { startReceiver } from "./loopback-receiver.js";
 import { createWebhook, header, listDeliveries, outboxFor, pipelineRunEvents, recordAll } from "./test-support.js";
 
@@ -43,4 +43,50 @@ test("retention 0: a delivered record is deleted instead of marked Delivered, ea
     t.deepEqual(order, [...order].sort((a, b) => a - b), "a run's events arrive in the order they happened");
   }
   t.is(manager.client.counter.writes() - writesBefore, 2 * 200, "create and delete, nothing else");
+});
+
+test("retention on: each record is seen Delivered, then deleted with its recording bucket by one delete-collection; two writes per delivery and one per bucket", async (t) => {
+  const tb = await useTestbed();
+  installCrds(tb.kubeconfigPath);
+  const ns = await createTestNamespace(tb.kubeConfig, "api-events-sweep");
+  const client = new KubeClient(tb.kubeConfig);
+  const receiver = await startReceiver(() => ({ status: 204 }));
+  const http = new DeliveryClient({ addressPolicy: new AddressPolicy(["127.0.0.0/8"]), maxSocketsPerEndpoint: 4 });
+  const manager = new Manager({ kubeConfig: tb.kubeConfig, name: "orchest-api", logger: silentLogger });
+  const retryPolicy = { scheduleMs: [20, 50], maxAttempts: 5, jitter: 0.2, maxRetryAfterMs: 1000 };
+  const deliveries = addEventDeliveryController(manager, { namespace: ns, http, retryPolicy, retentionMs: 500, maxInFlightPerEndpoint: 4, workers: 4 });
+  t.teardown(async () => {
+    await deliveries.stop();
+    await manager.stop();
+    http.close();
+    client.close();
+    await receiver.close();
+  });
+  // What the controller's cache saw: the recording buckets, and which records were Delivered before they went.
+  const buckets = new Set<string>();
+  const delivered = new Set<string>();
+  const seen = (obj: KubeObject) => {
+    const bucket = obj.metadata.labels?.["orchest.io/recorded"];
+    if (bucket !== undefined) buckets.add(bucket);
+    if ((obj.status as { phase?: string } | undefined)?.phase === "Delivered") delivered.add(obj.metadata.name!);
+  };
+  manager.informers.informerFor(EVENT_DELIVERY, { namespace: ns }).addHandler({ onAdd: seen, onUpdate: (_, obj) => seen(obj), onDelete: () => {} });
+  await createWebhook(client, ns, "kept", receiver.url);
+  await manager.start();
+
+  const runs = pipelineRunEvents(50);
+  const before = manager.client.counter.snapshot();
+  await recordAll(outboxFor(manager.client, ns), runs, 8);
+  await waitFor("every event to arrive", () => receiver.received.length >= 200, 60_000, 20);
+  await waitFor("every record to be swept", async () => (await listDeliveries(client, ns)).length === 0, 60_000, 100);
+
+  const ids = receiver.received.map((request) => header(request, "webhook-id"));
+  t.is(new Set(ids).size, ids.length, "each event sent once");
+  t.deepEqual([...ids].sort(), runs.flat().map((event) => event.id).sort());
+  t.is(delivered.size, 200, "every record was kept as Delivered before it went");
+  const count = (verb: string) => (manager.client.counter.snapshot()[verb] ?? 0) - (before[verb] ?? 0);
+  t.is(count("create"), 200);
+  t.is(count("patch"), 200, "one status write per delivery: Delivered");
+  t.is(count("delete"), 0, "no delete per record");
+  t.true(buckets.size > 0 && count("deletecollection") <= buckets.size, `${count("deletecollection")} delete-collections for ${buckets.size} buckets`);
 });

@@ -6,6 +6,7 @@ import type { ClientEventType } from "./event-types.js";
 import type { JsonObject } from "./json.js";
 import { deliveriesFor, type RecordingOptions, type Subscriber } from "./recording.js";
 import { relayedDeliveries } from "./relayed-event.js";
+import { recordedLabel } from "./retention-sweep.js";
 import { asKube } from "./kube-objects.js";
 import { subscriberOf } from "./subscriber-resource.js";
 
@@ -20,7 +21,8 @@ export interface OutboxOptions {
 
 /**
  * Records events as EventDeliveries, the transactional outbox: one per subscriber that wants the event,
- * owned by the subscriber (deleting it deletes its pending deliveries). A name already taken means the
+ * owned by the subscriber (deleting it deletes its pending deliveries), labelled with when it was recorded
+ * (their retention is swept by that label). A name already taken means the
  * event was recorded before (a retry after a crash): that is success, so recording twice delivers once.
  */
 export class Outbox {
@@ -41,11 +43,13 @@ export class Outbox {
     const resources = await this.options.subscribers();
     const owners = new Map(resources.map((resource) => [resource.metadata!.name!, resource]));
     const deliveries = plan(resources.map(subscriberOf), { namespace: this.options.namespace, telemetryEnabled: this.options.analytics });
+    const labels = recordedLabel(new Date());
     await Promise.all(
       deliveries.map(async (delivery) => {
         const owner = owners.get(delivery.spec.subscriber.name)!;
+        const labelled = { ...delivery, metadata: { ...delivery.metadata, labels: { ...delivery.metadata!.labels, ...labels } } };
         try {
-          await this.options.client.create(withControllerReference(asKube(delivery), asKube(owner)));
+          await this.options.client.create(withControllerReference(asKube(labelled), asKube(owner)));
         } catch (err) {
           if (!isAlreadyExists(err)) throw err;
         }

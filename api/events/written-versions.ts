@@ -32,6 +32,11 @@ export class WrittenVersions {
     return false;
   }
 
+  /** True while a write of ours to `key` has not been seen in the cache (as far as a reconcile of it checked). */
+  isPending(key: string): boolean {
+    return this.versions.has(key) || this.deletions.has(key);
+  }
+
   forget(key: string): void {
     this.versions.delete(key);
     this.deletions.delete(key);

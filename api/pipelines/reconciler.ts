@@ -15,7 +15,7 @@ import { stepImage } from "../builds/index.js";
 import { ImagePlacer } from "../scheduling/index.js";
 import { cycleIn } from "./dag.js";
 import { cancelled, readyToStart, runOutcome, stepStatusOf, withSkips } from "./run-state.js";
-import { transitionsBetween, type LifecycleTransition } from "../events/index.js";
+import { recordTransitions, type LifecycleTransition } from "../events/index.js";
 import { RUN_UID_LABEL, STEP_LABEL, stepPod } from "./step-pod.js";
 
 export const PIPELINE_RUN: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind: "PipelineRun" };
@@ -59,7 +59,8 @@ export function addPipelineRunController(manager: Manager, options: PipelineRunC
     const now = new Date().toISOString();
     const generation = run.metadata?.generation;
     const commit = async (status: PipelineRunStatus) => {
-      for (const transition of transitionsBetween(previous, status)) await options.onTransition?.({ ...run, status }, transition);
+      const onTransition = options.onTransition;
+      if (onTransition) await recordTransitions(client, obj, previous, status, (transition) => onTransition({ ...run, status }, transition));
       await updateStatus(client, obj, { ...status });
     };
 

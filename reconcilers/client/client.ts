@@ -108,6 +108,17 @@ export class KubeClient {
     }
   }
 
+  /**
+   * Deletes every object of the collection that matches the selectors, in one request; resolves to the list of
+   * what was deleted. The apiserver evaluates the selectors once, when it lists: an object that starts to match
+   * afterwards is not deleted.
+   */
+  async deleteCollection(gvk: GroupVersionKind, options: Pick<ListOptions, "namespace" | "labelSelector" | "fieldSelector"> & Pick<DeleteOptions, "propagationPolicy">): Promise<ObjectList> {
+    const { namespace, propagationPolicy, ...query } = options;
+    const body = { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy };
+    return this.transport.request<ObjectList>("DELETE", await this.path({ ...gvk, namespace }), { query, body });
+  }
+
   close(): void {
     this.transport.close();
   }

@@ -1,0 +1,49 @@
+// What the control plane itself counted: the apiserver's requests on one resource (apiserver_request_total)
+// and etcd's database size. The benchmarks print them beside their latencies: clocks on a shared machine
+// vary, these counts do not.
+import { call } from "../testbed/https.js";
+import { apiserverGet, type Testbed } from "../testbed/index.js";
+
+/** Requests the apiserver counted on `resource` (e.g. "eventdeliveries"), by verb and subresource: "PATCH status". */
+export type RequestCounts = Readonly<Record<string, number>>;
+
+const WRITE_VERBS = new Set(["POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION"]);
+
+export async function requestCounts(tb: Testbed, resource: string): Promise<RequestCounts> {
+  const counts: Record<string, number> = {};
+  for (const line of (await apiserverGet(tb.kubeConfig, "/metrics")).split("\n")) {
+    if (!line.startsWith("apiserver_request_total{")) continue;
+    const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    if (labels.resource !== resource) continue;
+    // The apiserver counts a delete-collection as a DELETE of a namespace (or cluster) scope.
+    const verb = labels.verb === "DELETE" && labels.scope !== "resource" ? "DELETECOLLECTION" : labels.verb!;
+    const key = labels.subresource ? `${verb} ${labels.subresource}` : verb;
+    counts[key] = (counts[key] ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return counts;
+}
+
+/** `after` minus `before`, verbs that did not change left out. */
+export function countsSince(before: RequestCounts, after: RequestCounts): RequestCounts {
+  return Object.fromEntries(Object.entries(after).flatMap(([key, n]) => (n - (before[key] ?? 0) > 0 ? [[key, n - (before[key] ?? 0)]] : [])));
+}
+
+export function writesIn(counts: RequestCounts): number {
+  return Object.entries(counts).reduce((sum, [key, n]) => sum + (WRITE_VERBS.has(key.split(" ")[0]!) ? n : 0), 0);
+}
+
+export function formatCounts(counts: RequestCounts): string {
+  const entries = Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length === 0 ? "none" : entries.map(([key, n]) => `${key} ${n}`).join(", ");
+}
+
+/** etcd's database file (etcd_mvcc_db_total_size_in_bytes), or undefined when the test bed's etcd is not known. */
+export async function etcdDatabaseBytes(tb: Testbed): Promise<number | undefined> {
+  if (!tb.etcd) return undefined;
+  const line = (await call(`${tb.etcd.endpoint}/metrics`)).body.split("\n").find((l) => l.startsWith("etcd_mvcc_db_total_size_in_bytes "));
+  return line === undefined ? undefined : Number(line.split(" ")[1]);
+}
+
+export function mebibytes(bytes: number | undefined): string {
+  return bytes === undefined ? "unknown" : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
