@@ -4,7 +4,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { Manager } from "../reconcilers/index.js";
 import { addImageBuildController, BuildLogs, IMAGE_BUILD, podLogSource, recordBuildEvents, registerBuildLogRoutes } from "./builds/index.js";
 import { addPipelineRunController, recordRunEvents } from "./pipelines/index.js";
-import { addEventDeliveryController, asSubscriber, DeliveryClient, DEFAULT_RETRY_POLICY, Outbox, SUBSCRIBER } from "./events/index.js";
+import { addEventDeliveryController, asSubscriber, DeliveryClient, DEFAULT_RETRY_POLICY, Outbox, SUBSCRIBER, syncAnalyticsSubscriber } from "./events/index.js";
 import { parseApiOptions, USAGE } from "./options.js";
 import { registerAnalyticsRoutes } from "./server/analytics-routes.js";
 import { registerHealthRoutes } from "./server/health-routes.js";
@@ -74,6 +74,7 @@ async function main(): Promise<void> {
   registerHealthRoutes(server, { ready: () => manager.informers.hasSynced(), registry: manager.metrics.registry });
   registerAnalyticsRoutes(server, { relay: (type, properties) => outbox.relay(type, properties), limiter: new RateLimiter(RELAY_EVENTS_PER_SECOND, RELAY_BURST) });
 
+  await syncAnalyticsSubscriber(manager.client, opts.namespace, opts.analytics && { installId: opts.installId });
   const address = await server.listen(opts.listen.host, opts.listen.port);
   await manager.start();
   manager.logger.info("listening", { address: `${address.address}:${address.port}`, analytics: opts.analytics !== undefined });
