@@ -7,6 +7,7 @@ import { addPipelineRunController, recordRunEvents } from "./pipelines/index.js"
 import { addEventDeliveryController, asSubscriber, DeliveryClient, DEFAULT_RETRY_POLICY, Outbox, SUBSCRIBER, syncAnalyticsSubscriber } from "./events/index.js";
 import { parseApiOptions, USAGE } from "./options.js";
 import { registerAnalyticsRoutes } from "./server/analytics-routes.js";
+import { registerAuthUserRoutes } from "./server/auth-user-routes.js";
 import { registerHealthRoutes } from "./server/health-routes.js";
 import { RateLimiter } from "./server/rate-limit.js";
 import { ApiServer } from "./server/server.js";
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
   const server = new ApiServer(manager.logger);
   registerBuildLogRoutes(server, buildLogs, opts.namespace);
   registerHealthRoutes(server, { ready: () => manager.informers.hasSynced(), registry: manager.metrics.registry });
+  registerAuthUserRoutes(server, { client: manager.client, namespace: opts.namespace });
   registerAnalyticsRoutes(server, { relay: (type, properties) => outbox.relay(type, properties), limiter: new RateLimiter(RELAY_EVENTS_PER_SECOND, RELAY_BURST) });
 
   await syncAnalyticsSubscriber(manager.client, opts.namespace, opts.analytics && { installId: opts.installId });

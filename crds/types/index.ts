@@ -2,6 +2,7 @@
 // Generated from crds/*.yaml by crds/generate.ts. Do not edit by hand:
 // change the CRD YAML and run `npx tsc && node lib/crds/generate.js`.
 
+export type * from "./authuser.js";
 export type * from "./common.js";
 export type * from "./eventdelivery.js";
 export type * from "./imagebuild.js";
@@ -22,6 +23,18 @@ export interface CustomResourceInfo {
   readonly shortNames: readonly string[];
   readonly namespaced: boolean;
 }
+
+/** AuthUser (authusers.orchest.io/v1alpha1), from crds/authusers.orchest.io.yaml. */
+export const authUserResource = {
+  group: "orchest.io",
+  version: "v1alpha1",
+  apiVersion: "orchest.io/v1alpha1",
+  kind: "AuthUser",
+  plural: "authusers",
+  singular: "authuser",
+  shortNames: ["au"],
+  namespaced: true,
+} as const satisfies CustomResourceInfo;
 
 /** EventDelivery (eventdeliveries.orchest.io/v1alpha1), from crds/eventdeliveries.orchest.io.yaml. */
 export const eventDeliveryResource = {
@@ -96,4 +109,4 @@ export const subscriberResource = {
 } as const satisfies CustomResourceInfo;
 
 /** Every kind defined in crds/, in file order. */
-export const customResources: readonly CustomResourceInfo[] = [eventDeliveryResource, imageBuildResource, imageLocationResource, orchestClusterResource, pipelineRunResource, subscriberResource];
+export const customResources: readonly CustomResourceInfo[] = [authUserResource, eventDeliveryResource, imageBuildResource, imageLocationResource, orchestClusterResource, pipelineRunResource, subscriberResource];
