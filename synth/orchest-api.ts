@@ -85,6 +85,10 @@ export class OrchestApi extends Construct {
         "authusers",
         // An auth user's key Secrets are owned by its AuthUser.
         "authusers/finalizers",
+        "gitimports",
+        "gitimports/status",
+        // Clone pods are owned by their GitImport.
+        "gitimports/finalizers",
       ].map((r) => custom("orchest.io", r)),
     );
     // The api's manager: leader election on a Lease, and Events for kubectl describe.
