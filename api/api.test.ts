@@ -66,8 +66,8 @@ test.serial("the api SIGKILLed mid-burst and restarted: every delivery arrives, 
 test.serial("the HTTP server: health, readiness, metrics and the analytics relay with its 400, 413 and 429", async (t) => {
   const backend = await startReceiver(() => ({ status: 200 }));
   receivers.push(backend);
-  const { url } = await api("--telemetry=true", `--analytics-backend=${backend.url}`, "--analytics-api-key=phc_test");
-  await client.create({ apiVersion: "orchest.io/v1alpha1", kind: "Subscriber", metadata: { name: "analytics", namespace: ns }, spec: { type: "Analytics", analytics: { installId: "install-7" } } });
+  // Telemetry on: the api makes the analytics Subscriber itself.
+  const { url } = await api("--telemetry=true", `--analytics-backend=${backend.url}`, "--analytics-api-key=phc_test", "--install-id=install-7");
   t.is((await fetch(`${url}/healthz`)).status, 200);
   await waitFor("ready", async () => (await fetch(`${url}/readyz`)).status === 200, 30_000, 100);
 

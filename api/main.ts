@@ -4,9 +4,11 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { Manager } from "../reconcilers/index.js";
 import { addImageBuildController, BuildLogs, IMAGE_BUILD, podLogSource, recordBuildEvents, registerBuildLogRoutes } from "./builds/index.js";
 import { addPipelineRunController, recordRunEvents } from "./pipelines/index.js";
-import { addEventDeliveryController, asSubscriber, DeliveryClient, DEFAULT_RETRY_POLICY, Outbox, SUBSCRIBER } from "./events/index.js";
+import { addGitImportController } from "./git/index.js";
+import { addEventDeliveryController, asSubscriber, DeliveryClient, DEFAULT_RETRY_POLICY, Outbox, SUBSCRIBER, syncAnalyticsSubscriber } from "./events/index.js";
 import { parseApiOptions, USAGE } from "./options.js";
 import { registerAnalyticsRoutes } from "./server/analytics-routes.js";
+import { registerAuthUserRoutes } from "./server/auth-user-routes.js";
 import { registerHealthRoutes } from "./server/health-routes.js";
 import { RateLimiter } from "./server/rate-limit.js";
 import { ApiServer } from "./server/server.js";
@@ -66,14 +68,17 @@ async function main(): Promise<void> {
     ...(opts.registryHost && { registryHost: opts.registryHost }),
     onTransition: recordBuildEvents(outbox),
   });
+  addGitImportController(manager, scope);
   addPipelineRunController(manager, { ...scope, onTransition: recordRunEvents(outbox), ...(opts.registryHost && { registryHost: opts.registryHost }) });
   const buildLogs = new BuildLogs({ source: podLogSource(manager.client.transport), builds: manager.informers.informerFor(IMAGE_BUILD, scope) });
 
   const server = new ApiServer(manager.logger);
   registerBuildLogRoutes(server, buildLogs, opts.namespace);
   registerHealthRoutes(server, { ready: () => manager.informers.hasSynced(), registry: manager.metrics.registry });
+  registerAuthUserRoutes(server, { client: manager.client, namespace: opts.namespace });
   registerAnalyticsRoutes(server, { relay: (type, properties) => outbox.relay(type, properties), limiter: new RateLimiter(RELAY_EVENTS_PER_SECOND, RELAY_BURST) });
 
+  await syncAnalyticsSubscriber(manager.client, opts.namespace, opts.analytics && { installId: opts.installId });
   const address = await server.listen(opts.listen.host, opts.listen.port);
   await manager.start();
   manager.logger.info("listening", { address: `${address.address}:${address.port}`, analytics: opts.analytics !== undefined });

@@ -9,6 +9,8 @@ export const USAGE = `usage: orchest-api [flags]
   --analytics-backend URL        PostHog-compatible capture host; empty: analytics off (default "")
   --analytics-api-key KEY        its project API key (default: $ORCHEST_ANALYTICS_API_KEY)
   --orchest-version V            reported with telemetry (default: $ORCHEST_VERSION or unknown)
+  --install-id ID                this install's id in telemetry (default: $ORCHEST_INSTALL_ID, else the analytics
+                                 Subscriber's, else a new UUID kept in it)
   --webhook-allow CIDR           non-public range webhooks may reach, e.g. 10.1.0.0/16 (repeatable;
                                  default: $ORCHEST_WEBHOOK_ALLOW, comma separated, which an OrchestCluster sets in
                                  spec.orchest.orchestApi.env)
@@ -29,6 +31,8 @@ export interface ApiOptions {
   listen: { host: string; port: number };
   /** Telemetry on and a backend configured: analytics deliveries are recorded and sent. */
   analytics?: { host: string; apiKey: string; orchestVersion: string };
+  /** This install's id in telemetry; empty: the one the analytics Subscriber has, or a new one. */
+  installId: string;
   addressPolicy: AddressPolicy;
   attemptTimeoutMs: number;
   connectionsPerEndpoint: number;
@@ -53,6 +57,7 @@ export function parseApiOptions(args: string[], env: NodeJS.ProcessEnv = process
       "analytics-backend": { type: "string", default: "" },
       "analytics-api-key": { type: "string", default: env.ORCHEST_ANALYTICS_API_KEY ?? "" },
       "orchest-version": { type: "string", default: env.ORCHEST_VERSION ?? "unknown" },
+      "install-id": { type: "string", default: env.ORCHEST_INSTALL_ID ?? "" },
       "webhook-allow": { type: "string", multiple: true, default: (env.ORCHEST_WEBHOOK_ALLOW ?? "").split(",").map((cidr) => cidr.trim()).filter(Boolean) },
       "webhook-allow-loopback": { type: "boolean", default: false },
       "webhook-timeout": { type: "string", default: "15s" },
@@ -80,6 +85,7 @@ export function parseApiOptions(args: string[], env: NodeJS.ProcessEnv = process
     namespace: values.namespace!,
     listen: hostPort(values.listen!),
     ...(telemetry && backend !== "" ? { analytics: { host: backend, apiKey: values["analytics-api-key"]!, orchestVersion: values["orchest-version"]! } } : {}),
+    installId: values["install-id"]!,
     addressPolicy,
     attemptTimeoutMs: duration("webhook-timeout", values["webhook-timeout"]!),
     connectionsPerEndpoint: count("webhook-connections", values["webhook-connections"]!),

@@ -60,7 +60,7 @@ test("the packed package serves reconcilers, synth, crds/types and sdk with thei
   t.is(result.key, "default/a");
   t.is(result.plural, "orchestclusters");
   t.true(result.kinds > 5, "synth renders the platform's kinds");
-  t.deepEqual(result.inputs, { result: { answer: 42 } });
+  t.deepEqual(result.inputs, { unnamed: [], result: { answer: 42 } });
   t.is(result.hidden, "ERR_PACKAGE_PATH_NOT_EXPORTED");
 });
 

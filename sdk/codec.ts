@@ -1,5 +1,7 @@
-import { Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import { RecordBatch, RecordBatchStreamWriter, Table, tableFromIPC, tableToIPC } from "apache-arrow";
 import type { Serialization } from "./head.js";
+import { pickleDump } from "./pickle-dump.js";
+import { pickleLoad } from "./pickle-load.js";
 
 /** An output as stored: how, and the bytes. */
 export interface Encoded {
@@ -7,21 +9,22 @@ export interface Encoded {
   readonly bytes: Uint8Array;
 }
 
-/** Tables as Arrow IPC (stream format), a Uint8Array/Buffer as its bytes, anything else as JSON. */
+/** As Orchest's SDK: a Table or a RecordBatch as an Arrow IPC stream, anything else pickled. */
 export function encode(data: unknown): Encoded {
-  if (data instanceof Table) return { serialization: "arrow", bytes: tableToIPC(data, "stream") };
-  if (data instanceof Uint8Array) return { serialization: "bytes", bytes: data };
-  return { serialization: "json", bytes: Buffer.from(JSON.stringify(data), "utf8") };
+  if (data instanceof Table) return { serialization: "ARROW_TABLE", bytes: tableToIPC(data, "stream") };
+  if (data instanceof RecordBatch) return { serialization: "ARROW_BATCH", bytes: RecordBatchStreamWriter.writeAll([data]).toUint8Array(true) };
+  return { serialization: "PICKLE", bytes: pickleDump(data) };
 }
 
-/** The value `encode` was given: an apache-arrow Table, a Uint8Array, or the parsed JSON. */
-export function decode(serialization: Serialization, bytes: Buffer): unknown {
+/** The value `encode` was given (or Orchest's Python SDK output): an apache-arrow Table or RecordBatch, or plain data. */
+export function decode(serialization: Serialization, bytes: Buffer, where: string): unknown {
   switch (serialization) {
-    case "arrow":
+    case "ARROW_TABLE":
       return tableFromIPC(bytes);
-    case "bytes":
-      return new Uint8Array(bytes);
-    case "json":
-      return JSON.parse(bytes.toString("utf8"));
+    case "ARROW_BATCH":
+      // Orchest's SDK reads the first batch, the only one written.
+      return tableFromIPC(bytes).batches[0];
+    case "PICKLE":
+      return pickleLoad(bytes, where);
   }
 }

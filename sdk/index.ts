@@ -1,3 +1,3 @@
-// Data passing for step code: output() in a step, getInputs() in the steps that depend on it (JSON, bytes, Arrow tables).
-export { output, getInputs, type TransferOptions, type InputOptions } from "./transfer.js";
+// Data passing for step code, file for file as Orchest's Python SDK: output() in a step, getInputs() in the steps that depend on it.
+export { output, getInputs, resolve, type TransferOptions, type InputOptions, type Inputs, type Resolved } from "./transfer.js";
 export { formatHead, parseHead, isoSeconds, type Head, type Serialization } from "./head.js";

@@ -82,6 +82,13 @@ export class OrchestApi extends Construct {
         "subscribers/status",
         // Deliveries are owned by their Subscriber; setting that ownerReference needs update on finalizers.
         "subscribers/finalizers",
+        "authusers",
+        // An auth user's key Secrets are owned by its AuthUser.
+        "authusers/finalizers",
+        "gitimports",
+        "gitimports/status",
+        // Clone pods are owned by their GitImport.
+        "gitimports/finalizers",
       ].map((r) => custom("orchest.io", r)),
     );
     // The api's manager: leader election on a Lease, and Events for kubectl describe.

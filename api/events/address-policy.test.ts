@@ -22,3 +22,15 @@ test("allows exactly the ranges configuration names", (t) => {
   t.truthy(policy.refusal("::1"), "IPv6 loopback is its own range");
   t.throws(() => new AddressPolicy(["intranet"]), { message: /not a CIDR range/ });
 });
+
+test("refuses private addresses in their IPv6 forms: NAT64 (64:ff9b::/96), IPv4-mapped and IPv4-compatible (::/96), in any notation", (t) => {
+  const policy = new AddressPolicy();
+  for (const address of ["64:ff9b::a00:1", "64:ff9b::10.0.0.1", "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "::ffff:a00:1", "::ffff:7f00:1", "::a00:1", "::10.0.0.1", "::127.0.0.1", "::a9fe:a9fe", "0:0:0:0:0:ffff:c0a8:101", "64:ff9b:1::808:808"]) {
+    t.truthy(policy.refusal(address), address);
+  }
+  t.regex(policy.refusal("64:ff9b::a9fe:a9fe")!, /169\.254\.169\.254.*link-local range \(169\.254\.0\.0\/16\)/);
+  for (const address of ["64:ff9b::808:808", "::ffff:808:808", "::808:808"]) t.is(policy.refusal(address), undefined, address);
+  const allowing = new AddressPolicy(["10.1.0.0/16"]);
+  for (const address of ["64:ff9b::10.1.0.5", "::ffff:10.1.0.5", "::10.1.0.5"]) t.is(allowing.refusal(address), undefined, `an allowed IPv4 range covers ${address}`);
+  t.truthy(allowing.refusal("64:ff9b::10.2.0.5"));
+});

@@ -24,6 +24,7 @@ export { DEFAULT_RETRY_POLICY, DEFAULT_MAX_ATTEMPTS, SVIX_SCHEDULE_MS, retryDela
 export { nextStep, afterAttempt, retryRequested, type NextStep, type Transition } from "./delivery-state.js";
 export { captureRequest, type AnalyticsBackend } from "./posthog-capture.js";
 export { parseRelayBody, RELAY_BODY_LIMIT_BYTES, type RelayBody } from "./analytics-relay.js";
+export { ANALYTICS_SUBSCRIBER, syncAnalyticsSubscriber } from "./analytics-subscriber.js";
 export { Outbox, type OutboxOptions } from "./outbox.js";
 export { transitionsBetween, type Lifecycle, type LifecycleTransition } from "./transitions.js";
 export { transitionEventId } from "./transition-event-id.js";

@@ -1,5 +1,5 @@
 import test from "ava";
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Webhook } from "standardwebhooks";
 import { eventually } from "../../testbed/eventually.js";
@@ -65,6 +65,27 @@ test("a delivered webhook is signed so that the receiver's secret verifies it", 
   t.is(headers["x-orchest-event"], message.eventType);
   t.is(headers["x-orchest-delivery"], message.deliveryName);
   t.is(headers["content-type"], "application/json");
+});
+
+test("a receiver written for Orchest verifies X-Hub-Signature (hex HMAC-SHA256 of the body, keyed by the secret as written) beside the Standard Webhooks headers", async (t) => {
+  const { receiver, sender } = await withReceiver(t, () => ({ status: 204 }));
+  const secret = newSecret();
+  await deliverUntilSettled(sender, { url: receiver.url, secret, format: "json" });
+  const [request] = receiver.received;
+  const headers = request!.headers as Record<string, string>;
+  t.is(headers["x-hub-signature"], createHmac("sha256", Buffer.from(secret, "utf8")).update(request!.body).digest("hex"));
+  t.deepEqual(new Webhook(secret).verify(request!.body, headers), message.payload);
+});
+
+test("an Orchest secret (any text, not base64) is accepted: it keys both signatures by its UTF-8 bytes", async (t) => {
+  const { receiver, sender } = await withReceiver(t, () => ({ status: 204 }));
+  const secret = "orchest's secret: not base64, ünïcode & spaces";
+  const [transition] = await deliverUntilSettled(sender, { url: receiver.url, secret, format: "json" });
+  t.is(transition?.status.phase, "Delivered");
+  const [request] = receiver.received;
+  const headers = request!.headers as Record<string, string>;
+  t.is(headers["x-hub-signature"], createHmac("sha256", Buffer.from(secret, "utf8")).update(request!.body).digest("hex"));
+  t.deepEqual(new Webhook(Buffer.from(secret, "utf8"), { format: "raw" }).verify(request!.body, headers), message.payload);
 });
 
 test("a receiver failing with a 500, a timeout and a connection reset is retried per schedule until it answers 2xx", async (t) => {

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import type { DeliveryRequest } from "./delivery-client.js";
 import type { JsonObject } from "./json.js";
@@ -6,7 +7,10 @@ import { webhookBody, type WebhookFormat } from "./webhook-body.js";
 /** A webhook subscriber as delivery needs it: its endpoint, signing secret and message shape. */
 export interface WebhookTarget {
   url: string;
-  /** Standard Webhooks secret: base64, optionally prefixed "whsec_". */
+  /**
+   * A Standard Webhooks secret ("whsec_" and the key in base64), or any other text, as Orchest's webhook secrets
+   * are: that text's UTF-8 bytes are then the Standard Webhooks key.
+   */
   secret: string;
   format: WebhookFormat;
 }
@@ -24,12 +28,14 @@ const USER_AGENT = "orchest-gitops-webhooks";
 /**
  * The signed request of one attempt. Signed per Standard Webhooks: webhook-id is the event id (the same on
  * every retry, the receiver's idempotency key), and the timestamp is the attempt's, inside the signature,
- * so a captured request cannot be replayed later. Orchest's X-Orchest-* headers are kept for old receivers.
- * Throws when the secret is not a usable Standard Webhooks secret.
+ * so a captured request cannot be replayed later. Orchest's own headers are kept for receivers written for it:
+ * X-Orchest-Event, X-Orchest-Delivery and X-Hub-Signature (the hex HMAC-SHA256 of the body, keyed by the
+ * secret's UTF-8 bytes, with no "sha256=" prefix, as Orchest sent it).
+ * Throws when a "whsec_" secret is not valid base64.
  */
 export function webhookRequest(target: WebhookTarget, message: WebhookMessage, now: Date): DeliveryRequest {
   const body = webhookBody(target.format, message.eventType, message.payload);
-  const signature = new Webhook(target.secret).sign(message.eventId, now, body);
+  const signature = standardWebhook(target.secret).sign(message.eventId, now, body);
   return {
     url: target.url,
     body,
@@ -41,6 +47,11 @@ export function webhookRequest(target: WebhookTarget, message: WebhookMessage, n
       "webhook-signature": signature,
       "x-orchest-event": message.eventType,
       "x-orchest-delivery": message.deliveryName,
+      "x-hub-signature": createHmac("sha256", Buffer.from(target.secret, "utf8")).update(body).digest("hex"),
     },
   };
+}
+
+function standardWebhook(secret: string): Webhook {
+  return secret.startsWith("whsec_") ? new Webhook(secret) : new Webhook(Buffer.from(secret, "utf8"), { format: "raw" });
 }

@@ -4,8 +4,8 @@ import { loadGitSettings } from "./git-settings.js";
 
 export interface GitPodRequest {
   readonly consumer: GitConsumer;
-  /** UUID of the auth user who asked for the session or import. */
-  readonly user: string;
+  /** UUID of the auth user who asked for the session or import; none: no git config and no keys. */
+  readonly user?: string;
   readonly pod: KubeObject;
   /** The container that runs git. */
   readonly container: string;
@@ -17,7 +17,7 @@ export interface GitPodRequest {
  */
 export async function createGitPod(client: KubeClient, events: EventRecorder, logger: Logger, request: GitPodRequest): Promise<KubeObject> {
   const namespace = request.pod.metadata.namespace!;
-  const settings = await loadGitSettings(client, namespace, request.user);
+  const settings = request.user === undefined ? { identity: {}, sshKeySecrets: [] } : await loadGitSettings(client, namespace, request.user);
   const additions = gitInjection(request.consumer, settings);
   const keys = request.consumer === "environment-shell" ? 0 : settings.sshKeySecrets.length;
   const pod = await client.create({ ...request.pod, spec: withGitInjection(request.pod.spec as Record<string, unknown>, request.container, additions) });

@@ -10,7 +10,7 @@ import { waitFor } from "../../reconcilers/testing.js";
 import { createTestNamespace, useTestbed } from "../../testbed/index.js";
 import { gitInjection, KNOWN_HOSTS_CONFIG_MAP, SSH_KEYS_DIR } from "./git-injection.js";
 import { createGitPod } from "./git-pod.js";
-import { gitIdentityConfigMap, sshKeySecret } from "./git-settings.js";
+import { AUTH_USER, sshKeySecret } from "../auth-users/index.js";
 
 /** Runs real git with exactly the env a pod would get from the injection (plus a private HOME). */
 function git(cwd: string, env: Array<{ name: string; value: string }>, ...args: string[]): string {
@@ -66,7 +66,11 @@ test("on the test bed: pods get the settings, and the key material appears in no
   const marker = `KEYMATERIAL${randomBytes(12).toString("hex")}`;
   const privateKey = `-----BEGIN OPENSSH PRIVATE KEY-----\n${marker}\n-----END OPENSSH PRIVATE KEY-----\n`;
   await client.create(sshKeySecret(ns, user, "github", privateKey));
-  await client.create(gitIdentityConfigMap(ns, user, { name: 'x"; rm -rf / #', email: "ada@example.com" }));
+  await client.create({
+    ...AUTH_USER,
+    metadata: { name: user, namespace: ns },
+    spec: { gitConfig: { uuid: "c-1", name: 'x"; rm -rf / #', email: "ada@example.com" }, sshKeys: [{ uuid: "github", name: "github", secretName: "ssh-key-github" }] },
+  } as KubeObject);
   await client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: KNOWN_HOSTS_CONFIG_MAP, namespace: ns }, data: { known_hosts: "github.com ssh-ed25519 AAAA\n" } });
 
   const lines: string[] = [];
@@ -85,8 +89,8 @@ test("on the test bed: pods get the settings, and the key material appears in no
   ]);
   const env = (p: KubeObject) => (p.spec as any).containers[0].env as Array<{ name: string; value: string }>;
   t.deepEqual(env(created[0]!).filter((e) => e.name === "GIT_AUTHOR_NAME"), [{ name: "GIT_AUTHOR_NAME", value: 'x"; rm -rf / #' }]);
-  t.true(JSON.stringify(created[1]!.spec).includes("ssh-key-u-1-github"));
-  t.false(JSON.stringify(created[2]!.spec).includes("ssh-key-u-1-github"));
+  t.true(JSON.stringify(created[1]!.spec).includes("ssh-key-github"));
+  t.false(JSON.stringify(created[2]!.spec).includes("ssh-key-github"));
 
   // Let the pods run their course (kwok), so their statuses are final, then scan every place a key could leak.
   await waitFor("the pods to complete", async () => {

@@ -6,7 +6,7 @@ import { stepEnv } from "./step-env.js";
 
 export const RUN_UID_LABEL = "orchest.io/pipeline-run-uid";
 export const STEP_LABEL = "orchest.io/step-uuid";
-/** Where steps see the run's data volume: the SDK's disk transfer writes there. */
+/** Where steps see the user directory's shared data folder, as in Orchest (data passing lives in the project: .orchest/pipelines). */
 export const DATA_DIR = "/data";
 /** Where steps see the project (their working directory) and the pipeline file: Orchest's paths. */
 export const PROJECT_DIR = "/project-dir";

@@ -2,8 +2,10 @@
 // Generated from crds/*.yaml by crds/generate.ts. Do not edit by hand:
 // change the CRD YAML and run `npx tsc && node lib/crds/generate.js`.
 
+export type * from "./authuser.js";
 export type * from "./common.js";
 export type * from "./eventdelivery.js";
+export type * from "./gitimport.js";
 export type * from "./imagebuild.js";
 export type * from "./imagelocation.js";
 export type * from "./meta.js";
@@ -23,6 +25,18 @@ export interface CustomResourceInfo {
   readonly namespaced: boolean;
 }
 
+/** AuthUser (authusers.orchest.io/v1alpha1), from crds/authusers.orchest.io.yaml. */
+export const authUserResource = {
+  group: "orchest.io",
+  version: "v1alpha1",
+  apiVersion: "orchest.io/v1alpha1",
+  kind: "AuthUser",
+  plural: "authusers",
+  singular: "authuser",
+  shortNames: ["au"],
+  namespaced: true,
+} as const satisfies CustomResourceInfo;
+
 /** EventDelivery (eventdeliveries.orchest.io/v1alpha1), from crds/eventdeliveries.orchest.io.yaml. */
 export const eventDeliveryResource = {
   group: "orchest.io",
@@ -32,6 +46,18 @@ export const eventDeliveryResource = {
   plural: "eventdeliveries",
   singular: "eventdelivery",
   shortNames: ["ed"],
+  namespaced: true,
+} as const satisfies CustomResourceInfo;
+
+/** GitImport (gitimports.orchest.io/v1alpha1), from crds/gitimports.orchest.io.yaml. */
+export const gitImportResource = {
+  group: "orchest.io",
+  version: "v1alpha1",
+  apiVersion: "orchest.io/v1alpha1",
+  kind: "GitImport",
+  plural: "gitimports",
+  singular: "gitimport",
+  shortNames: ["gi"],
   namespaced: true,
 } as const satisfies CustomResourceInfo;
 
@@ -96,4 +122,4 @@ export const subscriberResource = {
 } as const satisfies CustomResourceInfo;
 
 /** Every kind defined in crds/, in file order. */
-export const customResources: readonly CustomResourceInfo[] = [eventDeliveryResource, imageBuildResource, imageLocationResource, orchestClusterResource, pipelineRunResource, subscriberResource];
+export const customResources: readonly CustomResourceInfo[] = [authUserResource, eventDeliveryResource, gitImportResource, imageBuildResource, imageLocationResource, orchestClusterResource, pipelineRunResource, subscriberResource];

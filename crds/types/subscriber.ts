@@ -57,7 +57,7 @@ export interface WebhookSubscription {
    */
   url: string;
   /**
-   * Secret, in the subscriber's namespace, holding the Standard Webhooks signing secret (base64, optionally prefixed whsec_) that receivers verify the webhook-signature header with.
+   * Secret, in the subscriber's namespace, holding the signing secret: a Standard Webhooks secret (whsec_ and the key in base64) or any other text, as Orchest's webhook secrets were (its UTF-8 bytes are then the key). Receivers verify the webhook-signature header (Standard Webhooks) or X-Hub-Signature (Orchest's: hex HMAC-SHA256 of the body keyed by the secret as written) with it.
    */
   secretRef: {
     /**

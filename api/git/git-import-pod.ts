@@ -1,0 +1,64 @@
+import type { GitImport, GitImportStatus } from "../../crds/types/index.js";
+import { withControllerReference, type KubeObject } from "../../reconcilers/index.js";
+import { childName } from "../pipelines/names.js";
+
+export const GIT_IMPORT_UID_LABEL = "orchest.io/git-import-uid";
+/** Where the clone sees the user directory. */
+export const USERDIR = "/userdir";
+/** git's last words kept in status: the end of its stderr is what says why. */
+const MESSAGE_LIMIT = 1024;
+
+/**
+ * The pod of a GitImport, before the auth user's git settings are added: `git clone` with the URL, ref and
+ * target as arguments (no shell), as root on the user directory, never restarted, owned by the import.
+ */
+export function gitImportPod(gi: GitImport): KubeObject {
+  const { url, ref, image, userdir } = gi.spec;
+  const pod: KubeObject = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: childName(gi.metadata!.name!, "git-import"),
+      namespace: gi.metadata!.namespace!,
+      labels: { [GIT_IMPORT_UID_LABEL]: gi.metadata!.uid!, "app.kubernetes.io/managed-by": "orchest-api" },
+    },
+    spec: {
+      restartPolicy: "Never",
+      automountServiceAccountToken: false,
+      securityContext: { runAsUser: 0 },
+      containers: [
+        {
+          name: "git",
+          image,
+          command: ["git", "clone", ...(ref ? ["--branch", ref] : []), "--", url, `${USERDIR}/${userdir.path.replace(/\/+$/, "")}`],
+          terminationMessagePolicy: "FallbackToLogsOnError",
+          volumeMounts: [{ name: "userdir", mountPath: USERDIR }],
+        },
+      ],
+      volumes: [{ name: "userdir", persistentVolumeClaim: { claimName: userdir.claimName } }],
+    },
+  };
+  return withControllerReference(pod, gi as unknown as KubeObject);
+}
+
+/** The import's phase as its pod shows it. */
+export function importStatusOf(pod: KubeObject): Pick<GitImportStatus, "phase" | "reason" | "message"> {
+  const status = pod.status as { phase?: string; containerStatuses?: { state?: { terminated?: { message?: string; reason?: string; exitCode?: number } } }[] } | undefined;
+  switch (status?.phase) {
+    case "Running":
+      return { phase: "Running" };
+    case "Succeeded":
+      return { phase: "Succeeded" };
+    case "Failed": {
+      const terminated = status.containerStatuses?.[0]?.state?.terminated;
+      const said = terminated?.message?.trim();
+      return {
+        phase: "Failed",
+        reason: "CloneFailed",
+        message: said ? said.slice(-MESSAGE_LIMIT) : `git exited with code ${terminated?.exitCode ?? "unknown"} (${terminated?.reason ?? "no reason given"})`,
+      };
+    }
+    default:
+      return { phase: "Pending" };
+  }
+}
