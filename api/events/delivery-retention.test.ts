@@ -1,31 +1,11 @@
 import test from "ava";
-import { KubeClient, Manager, silentLogger, type KubeObject } from "../../reconcilers/index.js";
+import type { KubeObject } from "../../reconcilers/index.js";
 import { waitFor } from "../../reconcilers/testing.js";
-import { installCrds } from "../../operator/install.js";
-import { createTestNamespace, useTestbed } from "../../testbed/index.js";
-import { AddressPolicy } from "./address-policy.js";
-import { DeliveryClient } from "./delivery-client.js";
-import { addEventDeliveryController, EVENT_DELIVERY } from "./delivery-controller.js";
-import { startReceiver } from "./loopback-receiver.js";
-import { createWebhook, header, listDeliveries, outboxFor, pipelineRunEvents, recordAll } from "./test-support.js";
+import { EVENT_DELIVERY } from "./delivery-controller.js";
+import { createWebhook, deliveryHarness, header, listDeliveries, outboxFor, pipelineRunEvents, recordAll } from "./test-support.js";
 
 test("retention 0: a delivered record is deleted instead of marked Delivered, each event is sent once, in order per run, with two writes per delivery", async (t) => {
-  const tb = await useTestbed();
-  installCrds(tb.kubeconfigPath);
-  const ns = await createTestNamespace(tb.kubeConfig, "api-events-retention");
-  const client = new KubeClient(tb.kubeConfig);
-  const receiver = await startReceiver(() => ({ status: 204 }));
-  const http = new DeliveryClient({ addressPolicy: new AddressPolicy(["127.0.0.0/8"]), maxSocketsPerEndpoint: 4 });
-  const manager = new Manager({ kubeConfig: tb.kubeConfig, name: "orchest-api", logger: silentLogger });
-  const retryPolicy = { scheduleMs: [20, 50], maxAttempts: 5, jitter: 0.2, maxRetryAfterMs: 1000 };
-  const deliveries = addEventDeliveryController(manager, { namespace: ns, http, retryPolicy, retentionMs: 0, maxInFlightPerEndpoint: 4, workers: 4 });
-  t.teardown(async () => {
-    await deliveries.stop();
-    await manager.stop();
-    http.close();
-    client.close();
-    await receiver.close();
-  });
+  const { ns, client, receiver, manager } = await deliveryHarness(t, "api-events-retention", 0);
   await createWebhook(client, ns, "prompt", receiver.url);
   await manager.start();
 
@@ -46,22 +26,7 @@ test("retention 0: a delivered record is deleted instead of marked Delivered, ea
 });
 
 test("retention on: each record is seen Delivered, then deleted with its recording bucket by one delete-collection; two writes per delivery and one per bucket", async (t) => {
-  const tb = await useTestbed();
-  installCrds(tb.kubeconfigPath);
-  const ns = await createTestNamespace(tb.kubeConfig, "api-events-sweep");
-  const client = new KubeClient(tb.kubeConfig);
-  const receiver = await startReceiver(() => ({ status: 204 }));
-  const http = new DeliveryClient({ addressPolicy: new AddressPolicy(["127.0.0.0/8"]), maxSocketsPerEndpoint: 4 });
-  const manager = new Manager({ kubeConfig: tb.kubeConfig, name: "orchest-api", logger: silentLogger });
-  const retryPolicy = { scheduleMs: [20, 50], maxAttempts: 5, jitter: 0.2, maxRetryAfterMs: 1000 };
-  const deliveries = addEventDeliveryController(manager, { namespace: ns, http, retryPolicy, retentionMs: 500, maxInFlightPerEndpoint: 4, workers: 4 });
-  t.teardown(async () => {
-    await deliveries.stop();
-    await manager.stop();
-    http.close();
-    client.close();
-    await receiver.close();
-  });
+  const { ns, client, receiver, manager } = await deliveryHarness(t, "api-events-sweep", 500);
   // What the controller's cache saw: the recording buckets, and which records were Delivered before they went.
   const buckets = new Set<string>();
   const delivered = new Set<string>();

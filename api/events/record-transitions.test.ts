@@ -1,36 +1,15 @@
 import test from "ava";
 import { randomUUID } from "node:crypto";
-import { KubeClient, Manager, silentLogger, type KubeObject } from "../../reconcilers/index.js";
+import type { KubeObject } from "../../reconcilers/index.js";
 import { waitFor } from "../../reconcilers/testing.js";
-import { installCrds } from "../../operator/install.js";
-import { createTestNamespace, useTestbed } from "../../testbed/index.js";
-import { AddressPolicy } from "./address-policy.js";
-import { DeliveryClient } from "./delivery-client.js";
-import { addEventDeliveryController } from "./delivery-controller.js";
-import { startReceiver } from "./loopback-receiver.js";
 import { OneOffJobPipelineRunEvent } from "./one-off-job-event.js";
 import { recordTransitions } from "./record-transitions.js";
-import { createWebhook, header, listDeliveries, outboxFor } from "./test-support.js";
+import { createWebhook, deliveryHarness, header, listDeliveries, outboxFor } from "./test-support.js";
 import { transitionEventId } from "./transition-event-id.js";
 
 test("a transition recorded again from a stale cache, after its deliveries were sent and deleted, is neither recorded nor sent again", async (t) => {
-  const tb = await useTestbed();
-  installCrds(tb.kubeconfigPath);
-  const ns = await createTestNamespace(tb.kubeConfig, "api-events-transitions");
-  const client = new KubeClient(tb.kubeConfig);
-  const receiver = await startReceiver(() => ({ status: 204 }));
-  const http = new DeliveryClient({ addressPolicy: new AddressPolicy(["127.0.0.0/8"]) });
-  const manager = new Manager({ kubeConfig: tb.kubeConfig, name: "orchest-api", logger: silentLogger });
   // Retention 0: a delivered record is deleted at once, so AlreadyExists cannot catch a second recording.
-  const retryPolicy = { scheduleMs: [20, 50], maxAttempts: 5, jitter: 0.2, maxRetryAfterMs: 1000 };
-  const deliveries = addEventDeliveryController(manager, { namespace: ns, http, retryPolicy, retentionMs: 0, maxInFlightPerEndpoint: 4 });
-  t.teardown(async () => {
-    await deliveries.stop();
-    await manager.stop();
-    http.close();
-    client.close();
-    await receiver.close();
-  });
+  const { ns, client, receiver, manager } = await deliveryHarness(t, "api-events-transitions", 0);
   await createWebhook(client, ns, "once", receiver.url);
   await manager.start();
 

@@ -2,8 +2,14 @@
 // what loopback receivers got.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { EventDelivery } from "../../crds/types/index.js";
-import type { KubeClient, KubeObject } from "../../reconcilers/index.js";
-import { EVENT_DELIVERY } from "./delivery-controller.js";
+import type { ExecutionContext } from "ava";
+import { installCrds } from "../../operator/install.js";
+import { KubeClient, Manager, silentLogger, type KubeObject } from "../../reconcilers/index.js";
+import { createTestNamespace, useTestbed } from "../../testbed/index.js";
+import { AddressPolicy } from "./address-policy.js";
+import { DeliveryClient } from "./delivery-client.js";
+import { addEventDeliveryController, EVENT_DELIVERY, type DeliveryController } from "./delivery-controller.js";
+import { startReceiver, type LoopbackReceiver } from "./loopback-receiver.js";
 import { asDelivery, asSubscriber } from "./kube-objects.js";
 import type { ReceivedRequest } from "./loopback-receiver.js";
 import { OneOffJobPipelineRunEvent } from "./one-off-job-event.js";
@@ -61,3 +67,33 @@ export async function listDeliveries(client: KubeClient, namespace: string): Pro
 }
 
 export const header = (request: ReceivedRequest, name: string) => request.headers[name] as string;
+
+/** A delivery controller in a fresh namespace of the test bed, its manager not started yet, and a receiver answering 204. */
+export interface DeliveryHarness {
+  readonly ns: string;
+  readonly client: KubeClient;
+  readonly receiver: LoopbackReceiver;
+  readonly manager: Manager;
+  readonly deliveries: DeliveryController;
+}
+
+/** Sets up a DeliveryHarness (fast retries, 4 attempts per endpoint) and stops it when the test ends. */
+export async function deliveryHarness(t: ExecutionContext, namespacePrefix: string, retentionMs: number): Promise<DeliveryHarness> {
+  const tb = await useTestbed();
+  installCrds(tb.kubeconfigPath);
+  const ns = await createTestNamespace(tb.kubeConfig, namespacePrefix);
+  const client = new KubeClient(tb.kubeConfig);
+  const receiver = await startReceiver(() => ({ status: 204 }));
+  const http = new DeliveryClient({ addressPolicy: new AddressPolicy(["127.0.0.0/8"]), maxSocketsPerEndpoint: 4 });
+  const manager = new Manager({ kubeConfig: tb.kubeConfig, name: "orchest-api", logger: silentLogger });
+  const retryPolicy = { scheduleMs: [20, 50], maxAttempts: 5, jitter: 0.2, maxRetryAfterMs: 1000 };
+  const deliveries = addEventDeliveryController(manager, { namespace: ns, http, retryPolicy, retentionMs, maxInFlightPerEndpoint: 4, workers: 4 });
+  t.teardown(async () => {
+    await deliveries.stop();
+    await manager.stop();
+    http.close();
+    client.close();
+    await receiver.close();
+  });
+  return { ns, client, receiver, manager, deliveries };
+}
