@@ -2,7 +2,11 @@ import test from "ava";
 import type { KubeObject } from "../../reconcilers/index.js";
 import { waitFor } from "../../reconcilers/testing.js";
 import { EVENT_DELIVERY } from "./delivery-controller.js";
-import { createWebhook, deliveryHarness, header, listDeliveries, outboxFor, pipelineRunEvents, recordAll } from "./test-support.js";
+import { createWebhook, deliveryHarness, header, listDeliveries, outboxFor, pipelineRunEvents, recordAll, recordWrites } from "./test-support.js";
+
+// A cache a moment behind may repeat a write the apiserver then refuses (404 on a record already deleted, 409 on
+// one already created or changed): nothing changes. What counts is what the apiserver applied.
+const STALE = new Set([404, 409]);
 
 test("retention 0: a delivered record is deleted instead of marked Delivered, each event is sent once, in order per run, with two writes per delivery", async (t) => {
   const { ns, client, receiver, manager } = await deliveryHarness(t, "api-events-retention", 0);
@@ -10,7 +14,7 @@ test("retention 0: a delivered record is deleted instead of marked Delivered, ea
   await manager.start();
 
   const runs = pipelineRunEvents(50);
-  const writesBefore = manager.client.counter.writes();
+  const writes = recordWrites(manager.client.counter);
   await recordAll(outboxFor(manager.client, ns), runs, 8);
   await waitFor("every event to arrive", () => receiver.received.length >= 200, 60_000, 20);
   await waitFor("every record to be gone", async () => (await listDeliveries(client, ns)).length === 0, 30_000, 100);
@@ -22,7 +26,10 @@ test("retention 0: a delivered record is deleted instead of marked Delivered, ea
     const order = run.map((event) => ids.indexOf(event.id));
     t.deepEqual(order, [...order].sort((a, b) => a - b), "a run's events arrive in the order they happened");
   }
-  t.is(manager.client.counter.writes() - writesBefore, 2 * 200, "create and delete, nothing else");
+  t.is(writes.applied("create"), 200);
+  t.is(writes.applied("delete"), 200);
+  t.is(writes.applied("patch") + writes.applied("update") + writes.applied("deletecollection"), 0, "create and delete, nothing else");
+  t.deepEqual(writes.refused().filter((w) => !STALE.has(w.status)), []);
 });
 
 test("retention on: each record is seen Delivered, then deleted with its recording bucket by one delete-collection; two writes per delivery and one per bucket", async (t) => {
@@ -40,7 +47,7 @@ test("retention on: each record is seen Delivered, then deleted with its recordi
   await manager.start();
 
   const runs = pipelineRunEvents(50);
-  const before = manager.client.counter.snapshot();
+  const writes = recordWrites(manager.client.counter);
   await recordAll(outboxFor(manager.client, ns), runs, 8);
   await waitFor("every event to arrive", () => receiver.received.length >= 200, 60_000, 20);
   await waitFor("every record to be swept", async () => (await listDeliveries(client, ns)).length === 0, 60_000, 100);
@@ -49,9 +56,10 @@ test("retention on: each record is seen Delivered, then deleted with its recordi
   t.is(new Set(ids).size, ids.length, "each event sent once");
   t.deepEqual([...ids].sort(), runs.flat().map((event) => event.id).sort());
   t.is(delivered.size, 200, "every record was kept as Delivered before it went");
-  const count = (verb: string) => (manager.client.counter.snapshot()[verb] ?? 0) - (before[verb] ?? 0);
-  t.is(count("create"), 200);
-  t.is(count("patch"), 200, "one status write per delivery: Delivered");
-  t.is(count("delete"), 0, "no delete per record");
-  t.true(buckets.size > 0 && count("deletecollection") <= buckets.size, `${count("deletecollection")} delete-collections for ${buckets.size} buckets`);
+  t.is(writes.applied("create"), 200);
+  t.is(writes.applied("patch"), 200, "one status write per delivery: Delivered");
+  t.is(writes.applied("delete") + writes.applied("update"), 0, "no delete per record");
+  const sweeps = writes.applied("deletecollection");
+  t.true(buckets.size > 0 && sweeps <= buckets.size, `${sweeps} delete-collections for ${buckets.size} buckets`);
+  t.deepEqual(writes.refused().filter((w) => !STALE.has(w.status)), []);
 });

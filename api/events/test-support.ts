@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { EventDelivery } from "../../crds/types/index.js";
 import type { ExecutionContext } from "ava";
 import { installCrds } from "../../operator/install.js";
-import { KubeClient, Manager, silentLogger, type KubeObject } from "../../reconcilers/index.js";
+import { KubeClient, Manager, silentLogger, WRITE_VERBS, type KubeObject, type RequestCounter, type RequestRecord, type Verb } from "../../reconcilers/index.js";
 import { createTestNamespace, useTestbed } from "../../testbed/index.js";
 import { AddressPolicy } from "./address-policy.js";
 import { DeliveryClient } from "./delivery-client.js";
@@ -96,4 +96,16 @@ export async function deliveryHarness(t: ExecutionContext, namespacePrefix: stri
     await receiver.close();
   });
   return { ns, client, receiver, manager, deliveries };
+}
+
+/** The writes a client sends from now on: how many of a verb the apiserver applied, and those it refused. */
+export function recordWrites(counter: RequestCounter): { applied(verb: Verb): number; refused(): RequestRecord[] } {
+  const writes: RequestRecord[] = [];
+  counter.onRequest((record) => {
+    if (WRITE_VERBS.includes(record.verb)) writes.push(record);
+  });
+  return {
+    applied: (verb) => writes.filter((w) => w.verb === verb && w.status < 300).length,
+    refused: () => writes.filter((w) => w.status >= 300),
+  };
 }
