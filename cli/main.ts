@@ -12,6 +12,7 @@ import {
   INSTALL_OPTIONS,
   INSTALL_USAGE,
   lifecycleUsage,
+  type LifecycleCommand,
   STATUS_OPTIONS,
   STATUS_USAGE,
   SYNTH_OPTIONS,
@@ -48,7 +49,7 @@ async function completionCommand(args: readonly string[]): Promise<number> {
   return EXIT.ok;
 }
 
-const lifecycle = (command: "pause" | "resume" | "restart", summary: string): Command => ({
+const lifecycle = (command: LifecycleCommand, summary: string): Command => ({
   usage: lifecycleUsage(command),
   summary,
   options: NAMESPACE_OPTION,
