@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as kplus from "cdk8s-plus-28";
 import { Duration } from "cdk8s";
 import { Construct } from "constructs";
-import { envVariables, mountRegistryCa, objectMeta, requests, rootContainerSecurity } from "./common.js";
+import { envVariables, mountRegistryCa, objectMeta, requests, rootContainerSecurity, STARTUP_PROBE_TIMING } from "./common.js";
 import { type DaemonSetPlan, type SynthContext } from "./context.js";
 import { confineToRuntimeGroup, groupLabels, groupObjectName } from "./runtime.js";
 import { ANNOTATIONS } from "./labels.js";
@@ -82,12 +82,10 @@ export class BuildkitDaemon extends Construct {
     const groups = plans.map((p) => p.group);
     const scope = new Construct(this, group.suffix);
     const name = groupObjectName(COMPONENT, group, groups.length);
-    const probe = (failureThreshold: number): kplus.Probe =>
-      kplus.Probe.fromCommand(["buildctl", "--addr", `unix://${BUILDKIT_SOCKET}`, "debug", "workers"], {
-        initialDelaySeconds: Duration.seconds(5),
-        periodSeconds: Duration.seconds(30),
-        failureThreshold,
-      });
+    const workers = ["buildctl", "--addr", `unix://${BUILDKIT_SOCKET}`, "debug", "workers"];
+    // No initial delay: the startup probe waits for buildkitd, and a delayed readiness check would skip the run
+    // the kubelet makes the moment startup succeeds.
+    const probe = (failureThreshold: number): kplus.Probe => kplus.Probe.fromCommand(workers, { periodSeconds: Duration.seconds(30), failureThreshold });
     const ds = new kplus.DaemonSet(scope, "daemonset", {
       metadata: objectMeta(ctx, COMPONENT, name, { labels: groupLabels(group) }),
       select: false,
@@ -111,6 +109,7 @@ export class BuildkitDaemon extends Construct {
           envVariables: envVariables(scope, name, plan.env),
           securityContext: rootContainerSecurity(true),
           resources: requests(100, 256),
+          startup: kplus.Probe.fromCommand(workers, STARTUP_PROBE_TIMING),
           readiness: probe(3),
           liveness: probe(3),
         },

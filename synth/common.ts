@@ -4,7 +4,7 @@
  * escape hatches cdk8s-plus-28 needs (raw node selectors and affinity, raw
  * quantities, removing cdk8s's own address label).
  */
-import { ApiObject, JsonPatch, Size, type ApiObjectMetadata } from "cdk8s";
+import { ApiObject, Duration, JsonPatch, Size, type ApiObjectMetadata } from "cdk8s";
 import { createHash } from "node:crypto";
 import * as kplus from "cdk8s-plus-28";
 import type { Construct } from "constructs";
@@ -44,6 +44,12 @@ export function requests(cpuMillis: number, memoryMebibytes: number): kplus.Cont
     memory: { request: Size.mebibytes(memoryMebibytes) },
   };
 }
+
+/**
+ * When a startup probe of a DaemonSet's program runs: each second, for a minute. The kubelet checks readiness the
+ * moment it succeeds, so a rollout moves to the next node as soon as the program answers, not a readiness period later.
+ */
+export const STARTUP_PROBE_TIMING = { periodSeconds: Duration.seconds(1), failureThreshold: 60 } as const;
 
 /**
  * Converts Kubernetes EnvVars into cdk8s-plus env values, keeping order.

@@ -1,7 +1,7 @@
 import * as kplus from "cdk8s-plus-28";
 import { Duration } from "cdk8s";
 import { Construct } from "constructs";
-import { envVariables, mountRegistryCa, objectMeta, requests, rootContainerSecurity } from "./common.js";
+import { envVariables, mountRegistryCa, objectMeta, requests, rootContainerSecurity, STARTUP_PROBE_TIMING } from "./common.js";
 import { type DaemonSetPlan, type SynthContext } from "./context.js";
 import { clusterScopedName, READ, READ_WRITE } from "./orchest-api.js";
 import { confineToRuntimeGroup, groupLabels, groupObjectName } from "./runtime.js";
@@ -106,6 +106,7 @@ export class NodeAgent extends Construct {
           // Root: the runtime's socket and its certs.d folder on the host are root's.
           securityContext: { ...rootContainerSecurity(), user: 0, group: 0 },
           resources: requests(50, 128),
+          startup: kplus.Probe.fromHttpGet("/healthz", { port: NODE_AGENT_HTTP_PORT, ...STARTUP_PROBE_TIMING }),
           readiness: probe("/readyz", 3),
           liveness: probe("/healthz", 6),
         },

@@ -407,6 +407,25 @@ test("rolls stateless components without ever scaling them to zero", (t) => {
   }
 });
 
+test("rolls DaemonSets at the pace of their programs: a startup probe each second, then the readiness check at once", (t) => {
+  // The kubelet runs a readiness probe the moment a startup probe succeeds; without one, a pod that was not
+  // answering at its first readiness probe waits a whole period (10 s, 30 s) on every node of a rollout.
+  const ms = synth(cluster(), containerd);
+  const probes = (name: string) => {
+    const c = container(find(ms, "DaemonSet", name));
+    return { startup: c["startupProbe"], readiness: c["readinessProbe"] };
+  };
+  const agent = probes("node-agent");
+  t.like(agent.startup, { httpGet: { path: "/healthz" }, periodSeconds: 1 });
+  t.true(agent.startup.failureThreshold * agent.startup.periodSeconds >= 60, "a minute to start on a loaded node");
+  t.like(agent.readiness, { httpGet: { path: "/readyz" }, periodSeconds: 10 });
+  const buildkit = probes("buildkit-daemon");
+  t.like(buildkit.startup, { exec: { command: ["buildctl", "--addr", "unix:///run/orchest_buildkit/buildkitd.sock", "debug", "workers"] }, periodSeconds: 1 });
+  t.true(buildkit.startup.failureThreshold * buildkit.startup.periodSeconds >= 60, "a minute to start on a loaded node");
+  t.like(buildkit.readiness, { periodSeconds: 30 });
+  t.is(buildkit.readiness.initialDelaySeconds, undefined, "a delayed readiness check would skip the kubelet's run at startup");
+});
+
 test("scales everything to zero while paused and keeps DaemonSet pods off all nodes", (t) => {
   const ms = synth(cluster({ orchest: { pause: true } }), containerd);
   for (const w of workloads(ms)) {
