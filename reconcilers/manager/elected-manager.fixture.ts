@@ -5,7 +5,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { jsonLogger } from "../log.js";
 import { Manager } from "./manager.js";
 
-const [kubeconfigPath, namespace, identity] = process.argv.slice(2) as [string, string, string];
+const [kubeconfigPath, namespace, identity, leaseDurationMs, renewDeadlineMs, retryPeriodMs] = process.argv.slice(2) as [string, string, string, string, string, string];
 const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(kubeconfigPath);
 const report = (event: string, fields: Record<string, unknown> = {}) => process.stdout.write(JSON.stringify({ event, identity, at: Date.now(), ...fields }) + "\n");
@@ -13,7 +13,7 @@ const report = (event: string, fields: Record<string, unknown> = {}) => process.
 const manager = new Manager({
   kubeConfig,
   name: "elected",
-  leaderElection: { namespace, leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500, identity },
+  leaderElection: { namespace, leaseDurationMs: Number(leaseDurationMs), renewDeadlineMs: Number(renewDeadlineMs), retryPeriodMs: Number(retryPeriodMs), identity },
   probes: { port: 0 },
   logger: jsonLogger({ level: "error" }),
 });

@@ -20,11 +20,15 @@ interface Report {
 }
 
 const FIXTURE = fileURLToPath(new URL("./elected-manager.fixture.js", import.meta.url));
-const LEASE_MS = 3000;
-const RETRY_MS = 500;
+// The manager's timings, in client-go's proportions (15 s, 10 s, 2 s) but shorter. A renewal has RENEW_DEADLINE_MS
+// to get through: on a loaded machine (2 shared cores, the proxy in this busy test process) 2 s was not enough,
+// and the leader stepped down before the test cut it off.
+const LEASE_MS = 9_000;
+const RENEW_DEADLINE_MS = 6_000;
+const RETRY_MS = 1_000;
 
 function startManager(kubeconfig: string, ns: string, identity: string, reports: Report[]): ChildProcess {
-  const child = spawn(process.execPath, [FIXTURE, kubeconfig, ns, identity], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [FIXTURE, kubeconfig, ns, identity, String(LEASE_MS), String(RENEW_DEADLINE_MS), String(RETRY_MS)], { stdio: ["ignore", "pipe", "inherit"] });
   createInterface({ input: child.stdout! }).on("line", (line) => reports.push(JSON.parse(line) as Report));
   return child;
 }
@@ -73,13 +77,13 @@ withFaultProxy("two managers: only the leader reconciles; a leader cut off from 
     const lease = (await client.get({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: ns, name: "elected" })) as { spec?: { holderIdentity?: string; renewTime?: string } } | undefined;
     if (lease?.spec?.holderIdentity === "manager-a" && lease.spec.renewTime) renewals.add(lease.spec.renewTime);
     return renewals.size >= needed;
-  }, 60_000, 100);
+  }, 120_000, 100);
   t.is(find(reports, "manager-b", "leading"), undefined, "the standby does not lead while the leader renews");
   t.true(reports.some((r) => r.identity === "manager-a" && r.event === "reconcile"), "the leader reconciles");
 
   proxy.goSilent();
   await waitFor("a steps down on its own", () => find(reports, "manager-a", "stopped-leading") !== undefined, 30_000);
-  await waitFor("b leads", () => find(reports, "manager-b", "leading") !== undefined, 30_000);
+  await waitFor("b leads", () => find(reports, "manager-b", "leading") !== undefined, 60_000);
   await waitFor("b reconciles", () => reports.some((r) => r.identity === "manager-b" && r.event === "reconcile"));
   const steppedDown = find(reports, "manager-a", "stopped-leading")!.at;
   const takenOver = find(reports, "manager-b", "leading")!.at;
