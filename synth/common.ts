@@ -46,10 +46,11 @@ export function requests(cpuMillis: number, memoryMebibytes: number): kplus.Cont
 }
 
 /**
- * When a startup probe of a DaemonSet's program runs: each second, for a minute. The kubelet checks readiness the
- * moment it succeeds, so a rollout moves to the next node as soon as the program answers, not a readiness period later.
+ * When a startup probe of a DaemonSet's program runs: each second, for at least a minute, each try given 5 s (a
+ * loaded node answers late; the 1-s default would count a slow answer as a failure). The kubelet checks readiness
+ * the moment it succeeds, so a rollout moves to the next node as soon as the program answers, not a period later.
  */
-export const STARTUP_PROBE_TIMING = { periodSeconds: Duration.seconds(1), failureThreshold: 60 } as const;
+export const STARTUP_PROBE_TIMING = { periodSeconds: Duration.seconds(1), timeoutSeconds: Duration.seconds(5), failureThreshold: 60 } as const;
 
 /**
  * Converts Kubernetes EnvVars into cdk8s-plus env values, keeping order.
