@@ -57,13 +57,22 @@ async function startCluster(args: string[]): Promise<Cluster> {
   return cluster;
 }
 
+/**
+ * Resolves on the first stop signal. Listened for before the cluster boots: a signal during the boot (up to a
+ * minute) would otherwise kill the process midway and leave processes, folders, namespaces and mounts behind.
+ */
+function stopRequested(): Promise<void> {
+  return new Promise<void>((resolve) => onStopSignal(log, resolve));
+}
+
 async function up(args: string[]): Promise<void> {
+  const stop = stopRequested();
   const cluster = await startCluster(args);
   const bin = dirname((await ensureBinaries(log)).kubectl!);
   // ORCHEST_TESTBED lets `npx ava lib/...test.js` run against this cluster, as `testbed run` would.
   process.stdout.write(`export KUBECONFIG=${cluster.kubeconfig}\nexport ORCHEST_TESTBED=${cluster.writeState()}\nexport PATH=${bin}:$PATH\nkubectl get nodes -o wide\n`);
   log("running; Ctrl-C stops and removes the cluster");
-  await new Promise<void>((resolve) => onStopSignal(log, resolve));
+  await stop;
   await cluster.stop();
 }
 
@@ -74,6 +83,8 @@ async function runWith(args: string[]): Promise<number> {
   // kubectl, helm and the rest come first on PATH, so tests run the pinned versions.
   const bins = [...new Set(Object.values(await ensureBinaries(log)).map((path) => dirname(path)))];
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: [...bins, process.env.PATH].join(":") };
+  let stopping = false;
+  const stop = stopRequested().then(() => (stopping = true));
   let cluster: Cluster | undefined;
   if (process.env.ORCHEST_TEST_KUBECONFIG) {
     log(`using the existing cluster of ORCHEST_TEST_KUBECONFIG=${process.env.ORCHEST_TEST_KUBECONFIG}; tests that need the test bed's containerd are skipped`);
@@ -83,8 +94,13 @@ async function runWith(args: string[]): Promise<number> {
     env.ORCHEST_TESTBED = cluster.writeState();
     env.KUBECONFIG = cluster.kubeconfig;
   }
+  if (stopping) {
+    // Stopped while the cluster booted: the command never ran.
+    await cluster?.stop();
+    return 130;
+  }
   const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", env });
-  onStopSignal(log, () => child.kill("SIGTERM"));
+  void stop.then(() => child.kill("SIGTERM"));
   const code = await new Promise<number>((resolve) => {
     child.once("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0)));
     child.once("error", (error) => {
