@@ -164,12 +164,16 @@ export class RealNode {
       "--v=1",
     ]);
     const proxy = this.spawn("kube-proxy", this.options.binaries["kube-proxy"]!, [`--config=${this.writeProxyConfig(pki.proxy)}`, "--v=1"]);
+    // Five minutes: at load 20-30 on 2 cores a kubelet registered after 28 s and was still not Ready 90 s later.
+    let notReady = "not registered";
     await eventually(`node ${this.name} to register Ready`, async () => {
       for (const daemon of [kubelet, proxy]) if (!daemon.running) throw daemon.failure("exited");
       const got = await kc.makeApiClient(CoreV1Api).readNode({ name: this.name });
-      return got.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
-    }, 120_000, 250).catch((error: Error) => {
-      throw kubelet.running ? kubelet.failure(`did not become Ready: ${error.message}`) : error;
+      const ready = got.status?.conditions?.find((c) => c.type === "Ready");
+      notReady = ready ? `Ready=${ready.status} (${ready.reason ?? "no reason"}: ${ready.message ?? ""})` : "no Ready condition yet";
+      return ready?.status === "True";
+    }, 300_000, 250).catch((error: Error) => {
+      throw kubelet.running ? kubelet.failure(`did not become Ready, last seen ${notReady}: ${error.message}`) : error;
     });
     // kubeadm records the CRI socket on the node; so does the test bed, for whoever needs the runtime's path.
     await kc.makeApiClient(CoreV1Api).patchNode({
