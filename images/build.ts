@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { partialPath, publish } from "../testbed/atomic.js";
 import { cacheRoot, ensureBinaries } from "../testbed/binaries.js";
 import { run } from "../testbed/command.js";
+import { ensureDebianPackages } from "../testbed/packages.js";
 import { quietLog, timed, type Log } from "../testbed/progress.js";
 import { IMAGES, type ImageDefinition, type ImageInputs } from "./definitions.js";
 import { writeOciLayout, type OciLayout } from "./oci-layout.js";
@@ -74,6 +75,7 @@ async function buildImage(image: ImageDefinition, inputs: ImageInputs, dir: stri
 }
 
 async function resolveInputs(images: readonly ImageDefinition[], log: Log): Promise<ImageInputs> {
+  await ensureDebianPackages([...new Set(images.flatMap((image) => image.debian ?? []))], log);
   const needs = (name: string) => images.some((image) => image.name === name);
   const tools = needs("builder-buildctl") || needs("buildkitd") ? await ensureBinaries(log) : {};
   const binaries: Record<string, string> = { ...tools };

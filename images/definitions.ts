@@ -20,6 +20,8 @@ export interface ImageDefinition {
   readonly name: string;
   readonly description: string;
   readonly config: ImageConfig;
+  /** Debian packages whose files the image copies: build.ts installs the missing ones first. */
+  readonly debian?: readonly string[];
   stage(root: Rootfs, inputs: ImageInputs): void;
 }
 
@@ -71,6 +73,7 @@ const buildctl: ImageDefinition = {
   name: "builder-buildctl",
   description: "the image builder for containerd nodes: buildctl against the node's buildkitd, and a shell to hand its metadata to Kubernetes",
   config: { env: [PATH], entrypoint: ["buildctl"] },
+  debian: ["busybox-static", "ca-certificates"],
   stage(root, { binaries }) {
     root.users().caCertificates().copy(binaries.buildctl!, "/usr/bin/buildctl");
     root.copy("/bin/busybox", "/bin/busybox").symlink("/bin/sh", "busybox").symlink("/bin/cat", "busybox");
@@ -81,6 +84,7 @@ const dockerCli: ImageDefinition = {
   name: "builder-docker",
   description: "the image builder for docker nodes: the docker CLI against the node's dockerd, and a shell to push after the build",
   config: { env: [PATH], entrypoint: ["docker"] },
+  debian: ["docker.io", "busybox-static", "ca-certificates"],
   stage(root) {
     root.users().caCertificates().binary("/usr/bin/docker");
     root.copy("/bin/busybox", "/bin/busybox").symlink("/bin/sh", "busybox");
@@ -117,6 +121,7 @@ const registry: ImageDefinition = {
   description: "the in-cluster OCI registry (distribution, Debian's docker-registry)",
   // Root, as registry:2: its storage is a claim whose volume belongs to root on many provisioners (hostPath ones).
   config: { env: [PATH], entrypoint: ["docker-registry", "serve", "/etc/docker/registry/config.yml"] },
+  debian: ["docker-registry", "ca-certificates"],
   stage(root) {
     root.users().caCertificates().binary("/usr/bin/docker-registry");
     root.write("etc/docker/registry/config.yml", REGISTRY_CONFIG).mkdir("var/lib/registry", 0o777);
@@ -143,6 +148,7 @@ const busybox: ImageDefinition = {
   name: "busybox",
   description: "a shell and the usual tools (Debian's busybox-static), the base image of the tests' Dockerfiles",
   config: { env: [PATH], cmd: ["sh"] },
+  debian: ["busybox-static"],
   stage(root) {
     root.users().copy("/bin/busybox", "/bin/busybox");
     for (const applet of busyboxApplets()) if (applet !== "busybox") root.symlink(`/bin/${applet}`, "busybox");
@@ -155,5 +161,80 @@ function busyboxApplets(): string[] {
   return list.stdout.split("\n").filter(Boolean).sort();
 }
 
+/**
+ * git as a client needs: git and its commands where it runs them from (its exec path /usr/lib/git-core, and
+ * PATH for the transport's git-upload-pack on the other end), the https remote helper, the templates `git init`
+ * copies, ssh, and /bin/sh (git runs core.sshCommand through it).
+ */
+function stageGitClient(root: Rootfs): Rootfs {
+  root.caCertificates().binary("/usr/bin/git").binary("/usr/bin/ssh").binary("/usr/lib/git-core/git-remote-http");
+  root.symlink("/usr/lib/git-core/git", "/usr/bin/git");
+  for (const command of ["git-upload-pack", "git-receive-pack", "git-upload-archive"]) root.symlink(`/usr/bin/${command}`, "git").symlink(`/usr/lib/git-core/${command}`, "git");
+  for (const scheme of ["https", "ftp", "ftps"]) root.symlink(`/usr/lib/git-core/git-remote-${scheme}`, "git-remote-http");
+  root.tree("/usr/share/git-core/templates", "/usr/share/git-core/templates");
+  return root.copy("/bin/busybox", "/bin/busybox").symlink("/bin/sh", "busybox");
+}
+
+const GIT_PACKAGES = ["git", "openssh-client", "busybox-static", "ca-certificates"] as const;
+
+const git: ImageDefinition = {
+  name: "git",
+  description: "git with ssh and the https helper: the image of GitImport clones (no server: that is git-server's)",
+  config: { user: `${NONROOT.uid}:${NONROOT.uid}`, env: [PATH, "HOME=/tmp"], cmd: ["git", "--version"] },
+  debian: GIT_PACKAGES,
+  stage(root) {
+    stageGitClient(root.users());
+  },
+};
+
+/** The git server's account: git-shell as its login shell lets it run git's transport commands and nothing else. */
+const GIT_USER = { name: "git", uid: 1000, home: "/srv/git", shell: "/usr/bin/git-shell" } as const;
+
+/**
+ * A git server over SSH, for tests only (a separate image so that the clone image carries no server): sshd with
+ * user git (login shell git-shell). Mount the host key at /etc/ssh/host/ssh_host_ed25519_key, the authorized
+ * keys at /etc/ssh/host/authorized_keys and git bundles as /srv/bundles/NAME.bundle; the entrypoint installs the
+ * keys with the modes sshd checks, serves each bundle as ssh://git@HOST/srv/git/NAME.git, and runs sshd in the
+ * foreground, logging to stderr.
+ */
+const gitServer: ImageDefinition = {
+  name: "git-server",
+  description: "sshd and git-shell serving git bundles as repositories over SSH, for the tests of git imports",
+  config: { env: [PATH, "HOME=/tmp"], entrypoint: ["/usr/local/bin/git-server"] },
+  debian: [...GIT_PACKAGES, "openssh-server"],
+  stage(root) {
+    // sshd's privilege separation needs its user and an empty folder owned by root.
+    stageGitClient(root.users([GIT_USER, { name: "sshd", uid: 100, home: "/run/sshd" }]));
+    root.binary("/usr/sbin/sshd").binary("/usr/bin/git-shell").mkdir("run/sshd").mkdir("srv/git");
+    for (const applet of ["mkdir", "cp", "chmod", "chown", "basename"]) root.symlink(`/bin/${applet}`, "busybox");
+    root.write("etc/ssh/sshd_config", SSHD_CONFIG).write("usr/local/bin/git-server", GIT_SERVER_ENTRYPOINT, 0o755);
+  },
+};
+
+const SSHD_CONFIG = `Port 22
+HostKey /etc/ssh/host/ssh_host_ed25519_key
+AuthorizedKeysFile /etc/ssh/authorized_keys/%u
+AllowUsers ${GIT_USER.name}
+PermitRootLogin no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+LogLevel VERBOSE
+`;
+
+// sshd refuses authorized keys in a folder others may write (a Secret volume is such a folder): copied out first.
+const GIT_SERVER_ENTRYPOINT = `#!/bin/sh
+set -eu
+mkdir -p /etc/ssh/authorized_keys
+cp /etc/ssh/host/authorized_keys /etc/ssh/authorized_keys/${GIT_USER.name}
+chmod 644 /etc/ssh/authorized_keys/${GIT_USER.name}
+for bundle in /srv/bundles/*.bundle; do
+  [ -e "$bundle" ] || continue
+  git clone --quiet --bare "$bundle" "${GIT_USER.home}/$(basename "$bundle" .bundle).git"
+done
+chown -R ${GIT_USER.uid}:${GIT_USER.uid} ${GIT_USER.home}
+exec /usr/sbin/sshd -D -e -f /etc/ssh/sshd_config
+`;
+
 /** Every image, in the order `npm run images` builds them. */
-export const IMAGES: readonly ImageDefinition[] = [project, buildctl, dockerCli, buildkitd, registry, pause, busybox];
+export const IMAGES: readonly ImageDefinition[] = [project, buildctl, dockerCli, buildkitd, registry, pause, busybox, git, gitServer];

@@ -7,6 +7,15 @@ import { dirname, join, relative } from "node:path";
 /** The non-root user the project's images run as (distroless' "nonroot" uid). */
 export const NONROOT = { uid: 65532, name: "nonroot" } as const;
 
+/** An account of /etc/passwd (and its group, of the same id). */
+export interface SystemUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly home: string;
+  /** @default "/sbin/nologin" */
+  readonly shell?: string;
+}
+
 /** Modes are normalized so that the host's umask and file modes never reach a digest. */
 const FILE = 0o644;
 const EXECUTABLE = 0o755;
@@ -76,10 +85,11 @@ export class Rootfs {
     return this;
   }
 
-  /** /etc/passwd and /etc/group with root and the non-root user, and a writable /tmp. */
-  users(): this {
-    this.write("etc/passwd", `root:x:0:0:root:/root:/sbin/nologin\n${NONROOT.name}:x:${NONROOT.uid}:${NONROOT.uid}:${NONROOT.name}:/home/${NONROOT.name}:/sbin/nologin\n`);
-    this.write("etc/group", `root:x:0:\n${NONROOT.name}:x:${NONROOT.uid}:\n`);
+  /** /etc/passwd and /etc/group with root, the non-root user and `more` (each with a group of its uid), and a writable /tmp. */
+  users(more: readonly SystemUser[] = []): this {
+    const users: SystemUser[] = [{ name: "root", uid: 0, home: "/root" }, { name: NONROOT.name, uid: NONROOT.uid, home: `/home/${NONROOT.name}` }, ...more];
+    this.write("etc/passwd", users.map((u) => `${u.name}:x:${u.uid}:${u.uid}:${u.name}:${u.home}:${u.shell ?? "/sbin/nologin"}\n`).join(""));
+    this.write("etc/group", users.map((u) => `${u.name}:x:${u.uid}:\n`).join(""));
     this.mkdir("tmp", 0o1777);
     return this;
   }

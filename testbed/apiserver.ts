@@ -12,6 +12,12 @@ export interface ApiserverNetwork {
 }
 
 /**
+ * With real nodes: the kubelets' NodeRestriction, and placement by namespace annotation (PodNodeSelector,
+ * PodTolerationRestriction), so that tests can send a controller's pods to the real nodes without placing them.
+ */
+const ADMISSION_PLUGINS = ["NodeRestriction", "PodNodeSelector", "PodTolerationRestriction"] as const;
+
+/**
  * kube-apiserver, authenticating an admin by static token and serving with the test bed's CA: on loopback, or for
  * real nodes on the host's address of their network, where it is also the `kubernetes` Service's endpoint.
  */
@@ -44,7 +50,7 @@ export class Apiserver {
     const pki = this.pki;
     const address = this.network?.hostIp ?? "127.0.0.1";
     const placement = this.network
-      ? [`--service-cluster-ip-range=${this.network.serviceCidr}`, "--authorization-mode=Node,RBAC", "--enable-admission-plugins=NodeRestriction"]
+      ? [`--service-cluster-ip-range=${this.network.serviceCidr}`, "--authorization-mode=Node,RBAC", `--enable-admission-plugins=${ADMISSION_PLUGINS.join(",")}`]
       : [
           "--service-cluster-ip-range=10.0.0.0/24",
           "--authorization-mode=RBAC",

@@ -86,10 +86,10 @@ export function startControlPlane(options: Pick<ClusterOptions, "log"> = {}): Pr
   return Cluster.start({ workloads: false, containerd: false, registry: false, ...options });
 }
 
-/** Creates a namespace with a unique name for one test file. */
-export async function createTestNamespace(kc: KubeConfig, prefix: string): Promise<string> {
+/** Creates a namespace with a unique name for one test file (with `annotations`, e.g. pods.ts' ON_REAL_NODES). */
+export async function createTestNamespace(kc: KubeConfig, prefix: string, annotations?: Readonly<Record<string, string>>): Promise<string> {
   const name = `${prefix}-${randomBytes(3).toString("hex")}`;
-  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name, labels: { "testbed.orchest.io/test": prefix } } } });
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name, labels: { "testbed.orchest.io/test": prefix }, ...(annotations && { annotations: { ...annotations } }) } } });
   return name;
 }
 

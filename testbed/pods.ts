@@ -9,6 +9,16 @@ import type { TestbedState } from "./state.js";
 export const TOLERATE_REAL_NODES = { key: REAL_NODE_LABEL, operator: "Exists", effect: "NoSchedule" } as const;
 
 /**
+ * Namespace annotations that send every pod of the namespace to the real nodes (the apiserver's PodNodeSelector and
+ * PodTolerationRestriction admission, as a cluster admin places a team's workloads): for pods a controller makes,
+ * which ask for no node themselves.
+ */
+export const ON_REAL_NODES: Readonly<Record<string, string>> = {
+  "scheduler.alpha.kubernetes.io/node-selector": `${REAL_NODE_LABEL}=true`,
+  "scheduler.alpha.kubernetes.io/defaultTolerations": JSON.stringify([TOLERATE_REAL_NODES]),
+};
+
+/**
  * Whether this test run has real nodes and the project's images in its registry: read synchronously from the
  * state `testbed run` wrote, so that a test file can register its tests as skipped where they cannot run.
  */

@@ -1,12 +1,16 @@
 import type { GitImport, GitImportStatus } from "../../crds/types/index.js";
 import { withControllerReference, type KubeObject } from "../../reconcilers/index.js";
 import { childName } from "../pipelines/names.js";
+import { KNOWN_HOSTS_CONFIG_MAP } from "./git-injection.js";
 
 export const GIT_IMPORT_UID_LABEL = "orchest.io/git-import-uid";
 /** Where the clone sees the user directory. */
 export const USERDIR = "/userdir";
 /** git's last words kept in status: the end of its stderr is what says why. */
 const MESSAGE_LIMIT = 1024;
+/** ssh's words for a host whose key is not in known_hosts (or differs from it). */
+const HOST_KEY_REFUSED = /Host key verification failed/;
+const UNKNOWN_HOST_FIX = `\n(ssh knows the hosts listed in ConfigMap ${KNOWN_HOSTS_CONFIG_MAP} (key known_hosts) of this namespace: add the host's line, as \`ssh-keyscan HOST\` prints it, and import again)`;
 
 /**
  * The pod of a GitImport, before the auth user's git settings are added: `git clone` with the URL, ref and
@@ -55,7 +59,7 @@ export function importStatusOf(pod: KubeObject): Pick<GitImportStatus, "phase" |
       return {
         phase: "Failed",
         reason: "CloneFailed",
-        message: said ? said.slice(-MESSAGE_LIMIT) : `git exited with code ${terminated?.exitCode ?? "unknown"} (${terminated?.reason ?? "no reason given"})`,
+        message: said ? `${said.slice(-MESSAGE_LIMIT)}${HOST_KEY_REFUSED.test(said) ? UNKNOWN_HOST_FIX : ""}` : `git exited with code ${terminated?.exitCode ?? "unknown"} (${terminated?.reason ?? "no reason given"})`,
       };
     }
     default:

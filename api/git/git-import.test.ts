@@ -9,7 +9,7 @@ import { addGitImportController, GIT_IMPORT } from "./git-import-controller.js";
 import { SSH_KEYS_DIR } from "./git-injection.js";
 
 // GitImports on the test bed's simulated nodes: the clone pod as created, and the outcome kwok makes it have.
-// No image with git and an sshd can be built here, so no clone runs on a real node (see the report of issue 14).
+// Real clones over SSH, on real nodes, are git-import-ssh.test.ts.
 let client: KubeClient;
 let manager: Manager;
 let ns: string;

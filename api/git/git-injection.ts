@@ -38,8 +38,10 @@ export function gitInjection(consumer: GitConsumer, settings: GitSettings): GitP
     "-o", `UserKnownHostsFile=${KNOWN_HOSTS_DIR}/known_hosts`, "-o", "StrictHostKeyChecking=yes",
     ...(withKeys ? ["-o", "IdentitiesOnly=yes", ...keyFiles.flatMap((file) => ["-i", file])] : []),
   ].join(" ");
+  // Optional: without it ssh refuses every host and says so, while a pod that needed it would never start (an
+  // https clone needs none at all).
   const volumes: Record<string, unknown>[] = [
-    { name: "git-known-hosts", configMap: { name: KNOWN_HOSTS_CONFIG_MAP, items: [{ key: "known_hosts", path: "known_hosts" }], defaultMode: 0o444 } },
+    { name: "git-known-hosts", configMap: { name: KNOWN_HOSTS_CONFIG_MAP, items: [{ key: "known_hosts", path: "known_hosts" }], defaultMode: 0o444, optional: true } },
   ];
   const volumeMounts: Record<string, unknown>[] = [{ name: "git-known-hosts", mountPath: KNOWN_HOSTS_DIR, readOnly: true }];
   if (withKeys) {

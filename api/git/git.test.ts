@@ -10,6 +10,7 @@ import { waitFor } from "../../reconcilers/testing.js";
 import { createTestNamespace, useTestbed } from "../../testbed/index.js";
 import { gitInjection, KNOWN_HOSTS_CONFIG_MAP, SSH_KEYS_DIR } from "./git-injection.js";
 import { createGitPod } from "./git-pod.js";
+import { importStatusOf } from "./git-import-pod.js";
 import { AUTH_USER, sshKeySecret } from "../auth-users/index.js";
 
 /** Runs real git with exactly the env a pod would get from the injection (plus a private HOME). */
@@ -54,6 +55,24 @@ test("keys go to the Jupyter server and git imports read-only with mode 0400; en
   t.deepEqual(shell.volumes.map((v) => v.name), ["git-known-hosts"]);
   t.false(JSON.stringify(shell).includes("ssh-key-u-"), "no key reference in a shell's pod");
   t.true(shell.env.some((e) => e.name === "GIT_AUTHOR_NAME" && e.value === "Ada"));
+});
+
+test("a missing known-hosts ConfigMap never holds a pod back: the volume is optional, and ssh then refuses every host", (t) => {
+  for (const consumer of ["jupyter-server", "git-import", "environment-shell"] as const) {
+    const { volumes } = gitInjection(consumer, { identity: {}, sshKeySecrets: [] });
+    t.like(volumes[0], { name: "git-known-hosts", configMap: { name: KNOWN_HOSTS_CONFIG_MAP, optional: true } });
+  }
+});
+
+test("an import that ssh refused for an unknown host key says where to add the host", (t) => {
+  const said = "Cloning into '/userdir/projects/demo'...\nHost key verification failed.\r\nfatal: Could not read from remote repository.\n";
+  const failed = { status: { phase: "Failed", containerStatuses: [{ state: { terminated: { exitCode: 128, message: said } } }] } } as unknown as KubeObject;
+  const { message } = importStatusOf(failed);
+  t.true(message!.startsWith(said.trim()), "git's own words first");
+  t.regex(message!, /ConfigMap orchest-known-hosts \(key known_hosts\) of this namespace/);
+  t.regex(message!, /ssh-keyscan/);
+  const other = { status: { phase: "Failed", containerStatuses: [{ state: { terminated: { exitCode: 128, message: "fatal: repository not found" } } }] } } as unknown as KubeObject;
+  t.is(importStatusOf(other).message, "fatal: repository not found", "no hint where ssh did not refuse the host");
 });
 
 test("on the test bed: pods get the settings, and the key material appears in no Event, log line, pod spec or status", async (t) => {
