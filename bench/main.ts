@@ -8,6 +8,7 @@ import { run as events } from "./events.js";
 import { run as informer } from "./informer.js";
 import { run as nodes } from "./nodes.js";
 import { run as operator } from "./operator.js";
+import { run as operatorScale } from "./operator-scale.js";
 import { run as platform } from "./platform.js";
 import { run as synth } from "./synth.js";
 import { run as zeroWrites } from "./zero-writes.js";
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   "zero-writes": zeroWrites,
   synth,
   operator,
+  "operator-scale": () => operatorScale(),
   agent: () => agent(),
   events: () => events(),
   nodes: () => nodes(),

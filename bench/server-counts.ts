@@ -9,16 +9,34 @@ export type RequestCounts = Readonly<Record<string, number>>;
 
 const WRITE_VERBS = new Set(["POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION"]);
 
-export async function requestCounts(tb: Testbed, resource: string): Promise<RequestCounts> {
+/** apiserver_request_total's series: each one's labels and count. */
+async function requestTotals(tb: Pick<Testbed, "kubeConfig">): Promise<Array<{ labels: Record<string, string>; count: number }>> {
+  return (await apiserverGet(tb.kubeConfig, "/metrics"))
+    .split("\n")
+    .filter((line) => line.startsWith("apiserver_request_total{"))
+    .map((line) => ({ labels: Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!])), count: Number(line.slice(line.lastIndexOf(" ") + 1)) }));
+}
+
+// The apiserver counts a delete-collection as a DELETE of a namespace (or cluster) scope.
+const verbOf = (labels: Record<string, string>) => (labels.verb === "DELETE" && labels.scope !== "resource" ? "DELETECOLLECTION" : labels.verb!);
+
+export async function requestCounts(tb: Pick<Testbed, "kubeConfig">, resource: string): Promise<RequestCounts> {
   const counts: Record<string, number> = {};
-  for (const line of (await apiserverGet(tb.kubeConfig, "/metrics")).split("\n")) {
-    if (!line.startsWith("apiserver_request_total{")) continue;
-    const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  for (const { labels, count } of await requestTotals(tb)) {
     if (labels.resource !== resource) continue;
-    // The apiserver counts a delete-collection as a DELETE of a namespace (or cluster) scope.
-    const verb = labels.verb === "DELETE" && labels.scope !== "resource" ? "DELETECOLLECTION" : labels.verb!;
-    const key = labels.subresource ? `${verb} ${labels.subresource}` : verb;
-    counts[key] = (counts[key] ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1));
+    const key = labels.subresource ? `${verbOf(labels)} ${labels.subresource}` : verbOf(labels);
+    counts[key] = (counts[key] ?? 0) + count;
+  }
+  return counts;
+}
+
+/** Writes on every resource, keyed by resource and subresource ("deployments", "orchestclusters/status"). */
+export async function writesByResource(tb: Pick<Testbed, "kubeConfig">): Promise<RequestCounts> {
+  const counts: Record<string, number> = {};
+  for (const { labels, count } of await requestTotals(tb)) {
+    if (!WRITE_VERBS.has(verbOf(labels))) continue;
+    const key = labels.subresource ? `${labels.resource}/${labels.subresource}` : labels.resource!;
+    counts[key] = (counts[key] ?? 0) + count;
   }
   return counts;
 }
