@@ -41,7 +41,7 @@ import {
   type SynthOptions,
 } from "../synth/index.js";
 import { makeWay, ORCHEST_FINALIZER } from "./adopt.js";
-import { claimFactsOf, clusterFacts, ingressClassOf } from "./facts.js";
+import { claimFactsOf, clusterFacts, ingressClassOf, nodeFactsChanged } from "./facts.js";
 import { progressOf, WORKLOAD_KINDS } from "./readiness.js";
 import { coversIdentity, issueRegistryTls, registryIdentity, tlsOfSecret } from "./registry-tls.js";
 import { clusterStatus, kubernetesConditions, type Outcome } from "./status.js";
@@ -313,7 +313,7 @@ export function addOrchestClusterController(manager: Manager, options: OrchestCl
   const controller = manager.addController({ name: "orchestcluster", reconciler: reconcile });
   controller.watch(clusters);
   const allClusters = () => clusters.store.list().map((c) => ({ namespace: c.metadata.namespace, name: c.metadata.name! }));
-  controller.watch(nodes, { map: allClusters });
+  controller.watch(nodes, { map: allClusters, predicates: [nodeFactsChanged] });
   controller.watch(ingressClasses, { map: allClusters });
   for (const informer of owned.values()) {
     controller.watch(informer, {
