@@ -4,6 +4,8 @@ import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 interface CpuProfile {
+  /** Microseconds of the monotonic clock, as process.hrtime reads it in any process. */
+  readonly startTime: number;
   readonly nodes: ReadonlyArray<{ readonly id: number; readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number } }>;
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
@@ -11,8 +13,14 @@ interface CpuProfile {
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-/** The `count` functions with the most self time, as "ms, share of the samples, name, file:line"; idle time left out. */
-export function topFunctions(path: string, count: number): string[] {
+/** Microseconds of the monotonic clock, comparable with a profile's sample times. */
+export const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
+
+/**
+ * The `count` functions with the most self time, as "ms, share of the busy time, name, file:line"; idle time
+ * left out; only the samples within `window` (monotonicMicros of this or any process) when given.
+ */
+export function topFunctions(path: string, count: number, window?: { readonly fromMicros: number; readonly toMicros: number }): string[] {
   const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
   const nameOf = new Map(
     profile.nodes.map(({ id, callFrame: { functionName, url, lineNumber } }) => {
@@ -21,7 +29,10 @@ export function topFunctions(path: string, count: number): string[] {
     }),
   );
   const selfMicros = new Map<string, number>();
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (window && (at < window.fromMicros || at > window.toMicros)) return;
     const name = nameOf.get(id)!;
     selfMicros.set(name, (selfMicros.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });

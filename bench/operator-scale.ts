@@ -9,9 +9,11 @@
  *     an empty queue), with the writes the apiserver counted meanwhile.
  *
  *   node lib/bench/operator-scale.js [clusters, default 100] [nodes, default 20] [idle seconds, default 60]
- *   BENCH_CPU_PROF=1 also writes a V8 CPU profile of each operator process and prints its top functions.
+ *   BENCH_CPU_PROF=1 also writes a V8 CPU profile of each operator process (a sample every 10 ms) and prints its
+ *   top functions, over its whole life and over the idle window.
  */
-import { mkdirSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { OrchestCluster } from "../crds/types/index.js";
@@ -21,7 +23,7 @@ import { KubeClient, type KubeObject } from "../reconcilers/index.js";
 import { Cluster } from "../testbed/index.js";
 import { freePort } from "../testbed/ports.js";
 import { ManagedProcess, sleep } from "../testbed/process.js";
-import { topFunctions } from "./cpu-profile.js";
+import { monotonicMicros, topFunctions } from "./cpu-profile.js";
 import { processUsage } from "./process-usage.js";
 import { countsSince, writesByResource, type RequestCounts } from "./server-counts.js";
 
@@ -33,7 +35,7 @@ const MiB = 2 ** 20;
  * applying 4 objects (a Deployment scaled to zero, a ServiceAccount, a Service, an Ingress); kustomize-controller
  * with 2 CPUs and 20 workers on a 16-core runner. Its Ready needs no pod to run.
  */
-const FLUX = { kustomizations: 1000, objectsEach: 4, seconds: 255 };
+const FLUX = { kustomizations: 1000, objectsEach: 4, seconds: 255, maxMemoryMiB: 190 };
 /** kube-controller-manager's default --kube-api-qps (the test bed keeps it): it creates every pod. */
 const CONTROLLER_MANAGER_QPS = 20;
 /** What every kwok node offers: room for two DaemonSet pods per cluster plus the clusters' other pods. */
@@ -51,7 +53,8 @@ interface OperatorProcess {
 async function startOperator(cluster: Cluster, index: number, profileDir: string | undefined): Promise<OperatorProcess> {
   const port = await freePort();
   const args = [
-    ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+    // A sample every 10 ms, not V8's 1 ms: at 1 ms the sampling alone cost the idle process 5 % of a core.
+    ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--cpu-prof-interval=10000"] : []),
     operatorMain,
     "--leader-elect=true",
     `--lease-namespace=${LEASE_NAMESPACE}`,
@@ -63,8 +66,8 @@ async function startOperator(cluster: Cluster, index: number, profileDir: string
   return { process: child, metricsUrl: `http://127.0.0.1:${port}/metrics`, spawnedAt };
 }
 
-/** The operator's own word on its orchestcluster controller: reconciles done and keys waiting. */
-async function operatorCounters(op: OperatorProcess): Promise<{ reconciles: number; queued: number; active: number } | undefined> {
+/** The operator's own word on its orchestcluster controller: reconciles done, seconds spent in them, keys waiting. */
+async function operatorCounters(op: OperatorProcess): Promise<{ reconciles: number; busySeconds: number; queued: number; active: number } | undefined> {
   const text = await fetch(op.metricsUrl).then((r) => r.text(), () => undefined);
   if (text === undefined) return undefined;
   const sum = (metric: string) =>
@@ -72,10 +75,10 @@ async function operatorCounters(op: OperatorProcess): Promise<{ reconciles: numb
       .split("\n")
       .filter((l) => l.startsWith(`${metric}{`) && l.includes('controller="orchestcluster"'))
       .reduce((total, l) => total + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
-  return { reconciles: sum("controller_runtime_reconcile_total"), queued: sum("workqueue_depth"), active: sum("controller_runtime_active_workers") };
+  return { reconciles: sum("controller_runtime_reconcile_total"), busySeconds: sum("controller_runtime_reconcile_time_seconds_sum"), queued: sum("workqueue_depth"), active: sum("controller_runtime_active_workers") };
 }
 
-function usageOf(op: OperatorProcess): { cpuNanoseconds: number; rssBytes: number } {
+function usageOf(op: OperatorProcess): ReturnType<typeof processUsage> {
   const pid = String(op.process.pid);
   return processUsage((candidate) => candidate === pid);
 }
@@ -107,8 +110,14 @@ const byCount = (counts: RequestCounts) =>
     .join(", ") || "none";
 const perMinute = (n: number, seconds: number) => ((n * 60) / seconds).toFixed(1);
 
-/** Stops the operator (SIGTERM, as a rollout does) and, when profiled, prints where its CPU went. */
-async function stopOperator(op: OperatorProcess, profileDir: string | undefined, label: string): Promise<void> {
+interface ProfileWindow {
+  readonly label: string;
+  readonly fromMicros: number;
+  readonly toMicros: number;
+}
+
+/** Stops the operator (SIGTERM, as a rollout does) and, when profiled, prints where its CPU went in each window. */
+async function stopOperator(op: OperatorProcess, profileDir: string | undefined, label: string, windows: readonly ProfileWindow[] = []): Promise<void> {
   const before = new Set(profileDir ? readdirSync(profileDir) : []);
   await op.process.stop(60_000);
   if (!profileDir) return;
@@ -117,8 +126,13 @@ async function stopOperator(op: OperatorProcess, profileDir: string | undefined,
     process.stdout.write(`  ${label}: no CPU profile written (the process did not exit on its own within 60 s)\n`);
     return;
   }
-  process.stdout.write(`  ${label}: CPU profile ${join(profileDir, written[0]!)}; top functions by self time:\n`);
-  for (const line of topFunctions(join(profileDir, written[0]!), 12)) process.stdout.write(`    ${line}\n`);
+  const path = join(profileDir, written[0]!);
+  process.stdout.write(`  ${label}: CPU profile ${path}; top functions by self time:\n`);
+  for (const line of topFunctions(path, 12)) process.stdout.write(`    ${line}\n`);
+  for (const window of windows) {
+    process.stdout.write(`  ${label}, ${window.label}:\n`);
+    for (const line of topFunctions(path, 12, window)) process.stdout.write(`    ${line}\n`);
+  }
 }
 
 export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise<void> {
@@ -128,8 +142,8 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
     containerd: false,
     registry: false,
   });
-  const profileDir = process.env.BENCH_CPU_PROF ? join(cluster.dir, "profiles") : undefined;
-  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  // Outside the test bed's folder, which goes when it stops.
+  const profileDir = process.env.BENCH_CPU_PROF ? mkdtempSync(join(tmpdir(), "operator-scale-profiles-")) : undefined;
   const client = new KubeClient(cluster.kubeConfig());
   const tb = { kubeConfig: cluster.kubeConfig() };
   let operator: OperatorProcess | undefined;
@@ -150,7 +164,8 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
     operator = await startOperator(cluster, 1, profileDir);
     const times = await readyTimes(client, clusters, operator.spawnedAt, operator, 30 * 60_000);
     const coldWrites = countsSince(coldBefore, await writesByResource(tb));
-    const peakRss = usageOf(operator).rssBytes;
+    const coldUsage = usageOf(operator);
+    const coldCounters = await operatorCounters(operator);
     const all = times.at(-1)!;
     const objects = ((await client.list(ORCHEST_CLUSTER)).items as unknown as OrchestCluster[]).reduce((total, c) => total + (c.status?.inventory?.entries?.length ?? 0), 0);
     const fluxObjectsPerSecond = (FLUX.kustomizations * FLUX.objectsEach) / FLUX.seconds;
@@ -158,9 +173,12 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
     const pods = coldWrites.pods ?? 0;
     process.stdout.write(
       `operator-scale: cold start → all ${clusters} Ready: ${all.toFixed(1)} s (first ${times[0]!.toFixed(1)} s, median ${times[Math.floor(clusters / 2)]!.toFixed(1)} s; goal < 60 s); ` +
-        `${objects} objects applied, ${(objects / all).toFixed(1)} objects/s, ${(clusters / all).toFixed(2)} clusters/s; RSS ${(peakRss / MiB).toFixed(0)} MiB right after\n` +
+        `${objects} objects applied, ${(objects / all).toFixed(1)} objects/s, ${(clusters / all).toFixed(2)} clusters/s\n` +
         `  baseline, Flux's 1,000 Kustomizations in 4 m 15 s (4 objects each, no pod to wait for): ${fluxObjectsPerSecond.toFixed(1)} objects/s → ${(objects / fluxObjectsPerSecond).toFixed(0)} s for these ${objects} objects ` +
         `(ratio ${(all / (objects / fluxObjectsPerSecond)).toFixed(2)}); per custom resource ${fluxCrsPerSecond.toFixed(2)}/s → ${(clusters / fluxCrsPerSecond).toFixed(0)} s for ${clusters} (ratio ${(all / (clusters / fluxCrsPerSecond)).toFixed(2)})\n` +
+        `  the operator's one worker (its own metrics): ${coldCounters?.reconciles} reconciles, in them ${coldCounters?.busySeconds.toFixed(1)} s of the ${all.toFixed(1)} s; ` +
+        `the process (/proc) used ${(coldUsage.cpuNanoseconds / 1e9).toFixed(1)} s of CPU, start-up included; peak RSS ${(coldUsage.peakRssBytes / MiB).toFixed(0)} MiB ` +
+        `(Flux's kustomize-controller: ${FLUX.maxMemoryMiB} MiB at most for its 1,000 Kustomizations)\n` +
         `  our Ready waits for every pod: ${pods} pod writes by kube-controller-manager at its default ${CONTROLLER_MANAGER_QPS} requests/s take ≥ ${(pods / CONTROLLER_MANAGER_QPS).toFixed(0)} s alone\n` +
         `  writes the apiserver counted meanwhile, by resource: ${byCount(coldWrites)}\n`,
     );
@@ -168,6 +186,7 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
     // 2. Idle, with the operator and then without it.
     await sleep(15_000); // the last rollouts' status changes settle
     const idleWindow = async () => {
+      const fromMicros = monotonicMicros();
       const writes = await writesByResource(tb);
       const usage = operator && usageOf(operator);
       const counters = operator && (await operatorCounters(operator));
@@ -179,16 +198,17 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
         cpuPercent: usage && after ? ((after.cpuNanoseconds - usage.cpuNanoseconds) / (idleSeconds * 1e9)) * 100 : undefined,
         rssBytes: after?.rssBytes,
         reconciles: counters && countersAfter ? countersAfter.reconciles - counters.reconciles : undefined,
+        window: { label: `idle ${idleSeconds} s`, fromMicros, toMicros: monotonicMicros() },
       };
     };
     const idle = await idleWindow();
-    await stopOperator(operator, profileDir, "operator #1 (cold start, then idle)");
+    await stopOperator(operator, profileDir, "operator #1 (cold start, then idle)", [idle.window]);
     operator = undefined;
     const quiet = await idleWindow();
     const theirs = (key: string) => !KUBELET_RESOURCES.has(key);
     const idleWrites = sum(idle.writes, theirs);
     process.stdout.write(
-      `operator-scale: idle over ${idleSeconds} s with ${clusters} clusters Ready: CPU ${idle.cpuPercent!.toFixed(2)} % of a core (goal < 2 %), RSS ${(idle.rssBytes! / MiB).toFixed(0)} MiB, ` +
+      `operator-scale: idle over ${idleSeconds} s with ${clusters} clusters Ready: CPU ${idle.cpuPercent!.toFixed(2)} % of a core (goal < 2 %${profileDir ? "; the profiler's own sampling counted: measure without BENCH_CPU_PROF" : ""}), RSS ${(idle.rssBytes! / MiB).toFixed(0)} MiB, ` +
         `${idle.reconciles} reconciles (the operator's count); writes ${perMinute(idleWrites, idleSeconds)}/min beside the kubelets' (goal 0): ${byCount(Object.fromEntries(Object.entries(idle.writes).filter(([k]) => theirs(k))))}\n` +
         `  leases ${perMinute(idle.writes.leases ?? 0, idleSeconds)}/min with the operator, ${perMinute(quiet.writes.leases ?? 0, idleSeconds)}/min without it (kwok's ${nodes} node leases): the difference is the operator's lease renewals\n` +
         `  baseline, the same window with the operator stopped: writes ${perMinute(sum(quiet.writes, theirs), idleSeconds)}/min beside the kubelets' (${byCount(Object.fromEntries(Object.entries(quiet.writes).filter(([k]) => theirs(k))))})\n`,
