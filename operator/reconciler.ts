@@ -67,6 +67,12 @@ export const OWNED_KINDS: readonly GroupVersionKind[] = [
   { apiVersion: "networking.k8s.io/v1", kind: "Ingress" },
 ];
 
+/**
+ * Clusters reconciled at once. A reconcile mostly waits on the apiserver, so one worker left 100 clusters
+ * queued behind each other's round trips; 4 is kustomize-controller's default --concurrent.
+ */
+const WORKERS = 4;
+
 /** How soon a rollout that waits for an object of Orchest's controller to go looks again (no watch sees it go). */
 const ADOPTION_RECHECK_MS = 1_000;
 
@@ -310,7 +316,7 @@ export function addOrchestClusterController(manager: Manager, options: OrchestCl
     return { requeueAfter: Math.min(result.outcome.recheckMs ?? Infinity, options.waitingRecheckMs ?? 30_000) };
   };
 
-  const controller = manager.addController({ name: "orchestcluster", reconciler: reconcile });
+  const controller = manager.addController({ name: "orchestcluster", reconciler: reconcile, maxConcurrentReconciles: WORKERS });
   controller.watch(clusters);
   const allClusters = () => clusters.store.list().map((c) => ({ namespace: c.metadata.namespace, name: c.metadata.name! }));
   controller.watch(nodes, { map: allClusters, predicates: [nodeFactsChanged] });
