@@ -67,7 +67,7 @@ async function startOperator(cluster: Cluster, index: number, profileDir: string
 }
 
 /** The operator's own word on its orchestcluster controller: reconciles done, seconds spent in them, keys waiting. */
-async function operatorCounters(op: OperatorProcess): Promise<{ reconciles: number; busySeconds: number; queued: number; active: number } | undefined> {
+async function operatorCounters(op: OperatorProcess): Promise<{ workers: number; reconciles: number; busySeconds: number; queued: number; active: number } | undefined> {
   const text = await fetch(op.metricsUrl).then((r) => r.text(), () => undefined);
   if (text === undefined) return undefined;
   const sum = (metric: string) =>
@@ -75,7 +75,7 @@ async function operatorCounters(op: OperatorProcess): Promise<{ reconciles: numb
       .split("\n")
       .filter((l) => l.startsWith(`${metric}{`) && l.includes('controller="orchestcluster"'))
       .reduce((total, l) => total + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
-  return { reconciles: sum("controller_runtime_reconcile_total"), busySeconds: sum("controller_runtime_reconcile_time_seconds_sum"), queued: sum("workqueue_depth"), active: sum("controller_runtime_active_workers") };
+  return { workers: sum("controller_runtime_max_concurrent_reconciles"), reconciles: sum("controller_runtime_reconcile_total"), busySeconds: sum("controller_runtime_reconcile_time_seconds_sum"), queued: sum("workqueue_depth"), active: sum("controller_runtime_active_workers") };
 }
 
 function usageOf(op: OperatorProcess): ReturnType<typeof processUsage> {
@@ -176,7 +176,7 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
         `${objects} objects applied, ${(objects / all).toFixed(1)} objects/s, ${(clusters / all).toFixed(2)} clusters/s\n` +
         `  baseline, Flux's 1,000 Kustomizations in 4 m 15 s (4 objects each, no pod to wait for): ${fluxObjectsPerSecond.toFixed(1)} objects/s → ${(objects / fluxObjectsPerSecond).toFixed(0)} s for these ${objects} objects ` +
         `(ratio ${(all / (objects / fluxObjectsPerSecond)).toFixed(2)}); per custom resource ${fluxCrsPerSecond.toFixed(2)}/s → ${(clusters / fluxCrsPerSecond).toFixed(0)} s for ${clusters} (ratio ${(all / (clusters / fluxCrsPerSecond)).toFixed(2)})\n` +
-        `  the operator's one worker (its own metrics): ${coldCounters?.reconciles} reconciles, in them ${coldCounters?.busySeconds.toFixed(1)} s of the ${all.toFixed(1)} s; ` +
+        `  the operator's ${coldCounters?.workers} workers (its own metrics): ${coldCounters?.reconciles} reconciles, in them ${coldCounters?.busySeconds.toFixed(1)} s (summed over workers) of the ${all.toFixed(1)} s; ` +
         `the process (/proc) used ${(coldUsage.cpuNanoseconds / 1e9).toFixed(1)} s of CPU, start-up included; peak RSS ${(coldUsage.peakRssBytes / MiB).toFixed(0)} MiB ` +
         `(Flux's kustomize-controller: ${FLUX.maxMemoryMiB} MiB at most for its 1,000 Kustomizations)\n` +
         `  our Ready waits for every pod: ${pods} pod writes by kube-controller-manager at its default ${CONTROLLER_MANAGER_QPS} requests/s take ≥ ${(pods / CONTROLLER_MANAGER_QPS).toFixed(0)} s alone\n` +
