@@ -2,6 +2,7 @@
 // `npm run bench`: every benchmark, each printing its numbers next to a baseline measured in the same run.
 // Speed targets live here, never in timed tests. `npm run bench -- operator synth` runs only those.
 import { run as agent } from "./agent.js";
+import { run as agentIdle } from "./agent-idle.js";
 import { run as applier } from "./applier.js";
 import { run as convergence } from "./convergence.js";
 import { run as events } from "./events.js";
@@ -23,6 +24,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   operator,
   "operator-scale": () => operatorScale(),
   agent: () => agent(),
+  "agent-idle": () => agentIdle(),
   events: () => events(),
   nodes: () => nodes(),
   platform,

@@ -6,7 +6,7 @@
  *  2. Idle, W seconds once all are Ready: the operator's CPU and RSS from /proc of its process, and the writes
  *     the apiserver counted (apiserver_request_total), next to the same window with the operator stopped.
  *  3. Restart: SIGTERM, a new process → every cluster reconciled once (the operator's own reconcile count and
- *     an empty queue), with the writes the apiserver counted meanwhile.
+ *     an empty queue), with the writes the apiserver counted meanwhile; once with one worker, once with the default.
  *
  *   node lib/bench/operator-scale.js [clusters, default 100] [nodes, default 20] [idle seconds, default 60]
  *   BENCH_CPU_PROF=1 also writes a V8 CPU profile of each operator process (a sample every 10 ms) and prints its
@@ -18,7 +18,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { OrchestCluster } from "../crds/types/index.js";
 import { installCrds } from "../operator/install.js";
-import { ORCHEST_CLUSTER } from "../operator/reconciler.js";
+import { DEFAULT_WORKERS, ORCHEST_CLUSTER } from "../operator/reconciler.js";
 import { KubeClient, type KubeObject } from "../reconcilers/index.js";
 import { Cluster } from "../testbed/index.js";
 import { freePort } from "../testbed/ports.js";
@@ -50,7 +50,7 @@ interface OperatorProcess {
   readonly spawnedAt: number;
 }
 
-async function startOperator(cluster: Cluster, index: number, profileDir: string | undefined): Promise<OperatorProcess> {
+async function startOperator(cluster: Cluster, index: number, profileDir: string | undefined, workers = DEFAULT_WORKERS): Promise<OperatorProcess> {
   const port = await freePort();
   const args = [
     // A sample every 10 ms, not V8's 1 ms: at 1 ms the sampling alone cost the idle process 5 % of a core.
@@ -60,6 +60,7 @@ async function startOperator(cluster: Cluster, index: number, profileDir: string
     `--lease-namespace=${LEASE_NAMESPACE}`,
     `--http-port=${port}`,
     "--http-host=127.0.0.1",
+    `--concurrent=${workers}`,
   ];
   const spawnedAt = performance.now();
   const child = new ManagedProcess(`orchest-operator #${index}`, process.execPath, args, join(cluster.dir, `operator-${index}.log`), { ...process.env, KUBECONFIG: cluster.kubeconfig });
@@ -214,28 +215,30 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
         `  baseline, the same window with the operator stopped: writes ${perMinute(sum(quiet.writes, theirs), idleSeconds)}/min beside the kubelets' (${byCount(Object.fromEntries(Object.entries(quiet.writes).filter(([k]) => theirs(k))))})\n`,
     );
 
-    // 3. Restart onto converged clusters.
-    const restartBefore = await writesByResource(tb);
-    operator = await startOperator(cluster, 2, profileDir);
-    const restarted = operator;
-    await restarted.process.waitUntil(
-      `done with all ${clusters} clusters`,
-      async () => {
-        const c = await operatorCounters(restarted);
-        return c !== undefined && c.reconciles >= clusters && c.queued === 0 && c.active === 0;
-      },
-      30 * 60_000,
-    );
-    const restartSeconds = (performance.now() - restarted.spawnedAt) / 1000;
-    const restartWrites = countsSince(restartBefore, await writesByResource(tb));
-    const stillReady = ((await client.list(ORCHEST_CLUSTER)).items as unknown as OrchestCluster[]).filter(isReady).length;
-    process.stdout.write(
-      `operator-scale: restart onto ${clusters} converged clusters → each reconciled once, queue empty (the operator's own metrics): ${restartSeconds.toFixed(1)} s (goal < 60 s); ${stillReady}/${clusters} Ready; ` +
-        `RSS ${(usageOf(restarted).rssBytes / MiB).toFixed(0)} MiB; writes meanwhile beside the kubelets': ${sum(restartWrites, theirs)} (${byCount(Object.fromEntries(Object.entries(restartWrites).filter(([k]) => theirs(k))))})\n` +
-        `  baseline, Flux at ${fluxCrsPerSecond.toFixed(2)} Kustomizations/s: ${(clusters / fluxCrsPerSecond).toFixed(0)} s for ${clusters} (ratio ${(restartSeconds / (clusters / fluxCrsPerSecond)).toFixed(2)})\n`,
-    );
-    await stopOperator(restarted, profileDir, "operator #2 (restart)");
-    operator = undefined;
+    // 3. Restart onto converged clusters: with one worker, then with the default ones, on the same test bed.
+    for (const [i, workers] of [1, DEFAULT_WORKERS].entries()) {
+      const restartBefore = await writesByResource(tb);
+      operator = await startOperator(cluster, i + 2, profileDir, workers);
+      const restarted = operator;
+      await restarted.process.waitUntil(
+        `done with all ${clusters} clusters`,
+        async () => {
+          const c = await operatorCounters(restarted);
+          return c !== undefined && c.reconciles >= clusters && c.queued === 0 && c.active === 0;
+        },
+        30 * 60_000,
+      );
+      const restartSeconds = (performance.now() - restarted.spawnedAt) / 1000;
+      const restartWrites = countsSince(restartBefore, await writesByResource(tb));
+      const stillReady = ((await client.list(ORCHEST_CLUSTER)).items as unknown as OrchestCluster[]).filter(isReady).length;
+      process.stdout.write(
+        `operator-scale: restart (--concurrent=${workers}) onto ${clusters} converged clusters → each reconciled once, queue empty (the operator's own metrics): ${restartSeconds.toFixed(1)} s from spawn (goal < 60 s); ` +
+          `${stillReady}/${clusters} Ready; RSS ${(usageOf(restarted).rssBytes / MiB).toFixed(0)} MiB; writes meanwhile beside the kubelets': ${sum(restartWrites, theirs)} (${byCount(Object.fromEntries(Object.entries(restartWrites).filter(([k]) => theirs(k))))})\n` +
+          `  baseline, Flux at ${fluxCrsPerSecond.toFixed(2)} Kustomizations/s: ${(clusters / fluxCrsPerSecond).toFixed(0)} s for ${clusters} (ratio ${(restartSeconds / (clusters / fluxCrsPerSecond)).toFixed(2)})\n`,
+      );
+      await stopOperator(restarted, profileDir, `operator #${i + 2} (restart, --concurrent=${workers})`);
+      operator = undefined;
+    }
   } finally {
     await operator?.process.stop(60_000);
     client.close();
