@@ -2,12 +2,14 @@
 // `npm run bench`: every benchmark, each printing its numbers next to a baseline measured in the same run.
 // Speed targets live here, never in timed tests. `npm run bench -- operator synth` runs only those.
 import { run as agent } from "./agent.js";
+import { run as agentIdle } from "./agent-idle.js";
 import { run as applier } from "./applier.js";
 import { run as convergence } from "./convergence.js";
 import { run as events } from "./events.js";
 import { run as informer } from "./informer.js";
 import { run as nodes } from "./nodes.js";
 import { run as operator } from "./operator.js";
+import { run as operatorScale } from "./operator-scale.js";
 import { run as platform } from "./platform.js";
 import { run as synth } from "./synth.js";
 import { run as zeroWrites } from "./zero-writes.js";
@@ -20,7 +22,9 @@ const benches: Record<string, () => Promise<unknown>> = {
   "zero-writes": zeroWrites,
   synth,
   operator,
+  "operator-scale": () => operatorScale(),
   agent: () => agent(),
+  "agent-idle": () => agentIdle(),
   events: () => events(),
   nodes: () => nodes(),
   platform,

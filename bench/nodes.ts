@@ -4,32 +4,14 @@
  *
  *   node lib/bench/nodes.js [seconds]
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Cluster } from "../testbed/index.js";
 import { sleep } from "../testbed/process.js";
+import { processUsage } from "./process-usage.js";
 
 const MiB = 1024 * 1024;
-
-/** CPU time (ns) and resident memory (bytes, VmRSS as ps shows it) of the processes `chosen` picks. */
-function processUsage(chosen: (pid: string, cmdline: string) => boolean): { cpuNanoseconds: number; rssBytes: number } {
-  const ticks = 100; // USER_HZ
-  let cpu = 0;
-  let rss = 0;
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (!chosen(pid, readFileSync(`/proc/${pid}/cmdline`, "utf8"))) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      cpu += ((Number(fields[11]) + Number(fields[12])) / ticks) * 1e9;
-      rss += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
-    } catch {
-      // Exited meanwhile.
-    }
-  }
-  return { cpuNanoseconds: cpu, rssBytes: rss };
-}
 
 export async function run(seconds = 60): Promise<void> {
   const realNodes = [

@@ -9,18 +9,33 @@ export type RequestCounts = Readonly<Record<string, number>>;
 
 const WRITE_VERBS = new Set(["POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION"]);
 
-export async function requestCounts(tb: Testbed, resource: string): Promise<RequestCounts> {
+// The apiserver counts a delete-collection as a DELETE of a namespace (or cluster) scope.
+const verbOf = (labels: Record<string, string>) => (labels.verb === "DELETE" && labels.scope !== "resource" ? "DELETECOLLECTION" : labels.verb!);
+const resourceOf = (labels: Record<string, string>) => (labels.subresource ? `${labels.resource}/${labels.subresource}` : labels.resource!);
+
+/** apiserver_request_total summed by `keyOf` of each series' labels; series it gives no key are left out. */
+async function countBy(tb: Pick<Testbed, "kubeConfig">, keyOf: (labels: Record<string, string>) => string | undefined): Promise<RequestCounts> {
   const counts: Record<string, number> = {};
   for (const line of (await apiserverGet(tb.kubeConfig, "/metrics")).split("\n")) {
     if (!line.startsWith("apiserver_request_total{")) continue;
-    const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
-    if (labels.resource !== resource) continue;
-    // The apiserver counts a delete-collection as a DELETE of a namespace (or cluster) scope.
-    const verb = labels.verb === "DELETE" && labels.scope !== "resource" ? "DELETECOLLECTION" : labels.verb!;
-    const key = labels.subresource ? `${verb} ${labels.subresource}` : verb;
-    counts[key] = (counts[key] ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1));
+    const key = keyOf(Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!])));
+    if (key !== undefined) counts[key] = (counts[key] ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1));
   }
   return counts;
+}
+
+export function requestCounts(tb: Pick<Testbed, "kubeConfig">, resource: string): Promise<RequestCounts> {
+  return countBy(tb, (labels) => (labels.resource !== resource ? undefined : labels.subresource ? `${verbOf(labels)} ${labels.subresource}` : verbOf(labels)));
+}
+
+/** Writes on every resource, keyed by resource and subresource ("deployments", "orchestclusters/status"). */
+export function writesByResource(tb: Pick<Testbed, "kubeConfig">): Promise<RequestCounts> {
+  return countBy(tb, (labels) => (WRITE_VERBS.has(verbOf(labels)) ? resourceOf(labels) : undefined));
+}
+
+/** Requests of every verb on every resource: "WATCH imagelocations", "PATCH imagelocations/status". */
+export function allRequests(tb: Pick<Testbed, "kubeConfig">): Promise<RequestCounts> {
+  return countBy(tb, (labels) => `${verbOf(labels)} ${resourceOf(labels)}`);
 }
 
 /** `after` minus `before`, verbs that did not change left out. */

@@ -2,7 +2,7 @@
 // orchestcluster.detectContainerRuntime (what they read from nodes and IngressClasses).
 import test from "ava";
 import type { KubeObject } from "../reconcilers/index.js";
-import { claimFactsOf, clusterFacts, distroOf, ingressClassOf } from "./facts.js";
+import { claimFactsOf, clusterFacts, distroOf, ingressClassOf, nodeFactsChanged } from "./facts.js";
 
 const node = (name: string, labels: Record<string, string> = {}, annotations: Record<string, string> = {}, runtime = "containerd://1.7.2"): KubeObject => ({
   apiVersion: "v1",
@@ -60,4 +60,13 @@ test("reads each node's socket annotations and leaves nodes out whose runtime Or
 test("keeps what cannot change of an existing claim", (t) => {
   const claim: KubeObject = { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "userdir-pvc" }, spec: { accessModes: ["ReadWriteMany"], storageClassName: "standard", volumeMode: "Filesystem", resources: { requests: { storage: "50Gi" } } } };
   t.deepEqual(claimFactsOf(claim), { accessModes: ["ReadWriteMany"], storageClassName: "standard", volumeMode: "Filesystem" });
+});
+
+test("a node's heartbeat is no change of its facts; its runtime, labels and socket annotation are", (t) => {
+  const before = { ...node("a", { pool: "x" }), status: { nodeInfo: { containerRuntimeVersion: "containerd://1.7.2" }, conditions: [{ type: "Ready", status: "True", lastHeartbeatTime: "2026-01-01T00:00:00Z" }] } };
+  const heartbeat = { ...before, metadata: { ...before.metadata, resourceVersion: "2" }, status: { ...before.status, conditions: [{ type: "Ready", status: "True", lastHeartbeatTime: "2026-01-01T00:00:40Z" }] } };
+  t.false(nodeFactsChanged(before, heartbeat));
+  t.true(nodeFactsChanged(before, { ...before, status: { nodeInfo: { containerRuntimeVersion: "docker://28.2.2" } } }));
+  t.true(nodeFactsChanged(before, { ...before, metadata: { ...before.metadata, labels: { pool: "y" } } }));
+  t.true(nodeFactsChanged(before, { ...before, metadata: { ...before.metadata, annotations: { "orchest.io/container-runtime-socket": "/run/k3s/containerd/containerd.sock" } } }));
 });

@@ -1,5 +1,5 @@
 import type { ClaimFacts, ClusterFacts, ContainerRuntime, NodeFacts } from "../synth/index.js";
-import type { KubeObject } from "../reconcilers/index.js";
+import type { KubeObject, UpdatePredicate } from "../reconcilers/index.js";
 
 /** Node annotation that overrides the path of the node's container runtime socket. */
 export const SOCKET_ANNOTATION = "orchest.io/container-runtime-socket";
@@ -71,3 +71,9 @@ export function clusterFacts(nodes: readonly KubeObject[]): { facts: ClusterFact
   }
   return { facts: { nodes: known, distro: distroOf(nodes) }, unsupported };
 }
+
+/**
+ * Whether a node's update changes what synth reads of it. Kubelets write their node's status every few seconds
+ * (heartbeats, images, resources): without this, each such write reconciles every cluster.
+ */
+export const nodeFactsChanged: UpdatePredicate = (old, obj) => JSON.stringify(clusterFacts([old])) !== JSON.stringify(clusterFacts([obj]));

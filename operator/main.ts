@@ -5,9 +5,10 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { parseArgs } from "node:util";
 import { Manager } from "../reconcilers/index.js";
 import { projectImagesBeside } from "../synth/project-images.js";
-import { addOrchestClusterController } from "./reconciler.js";
+import { addOrchestClusterController, DEFAULT_WORKERS } from "./reconciler.js";
 
-const usage = `usage: orchest-operator [--leader-elect=true|false] [--lease-namespace NS] [--http-port PORT] [--http-host HOST]
+const usage = `usage: orchest-operator [--leader-elect=true|false] [--lease-namespace NS] [--http-port PORT] [--http-host HOST] [--concurrent N]
+  --concurrent: clusters reconciled at once (default ${DEFAULT_WORKERS}).
   /healthz, /readyz and /metrics are served on HOST:PORT (default 0.0.0.0:8080; port 0 picks a free one).
   The Lease lives in --lease-namespace (default: POD_NAMESPACE, else orchest-system).
 Kubernetes access: in-cluster service account, or KUBECONFIG.`;
@@ -20,6 +21,7 @@ function options() {
         "lease-namespace": { type: "string", default: process.env.POD_NAMESPACE ?? "orchest-system" },
         "http-port": { type: "string", default: "8080" },
         "http-host": { type: "string", default: "0.0.0.0" },
+        concurrent: { type: "string", default: String(DEFAULT_WORKERS) },
         help: { type: "boolean", default: false },
       },
     });
@@ -30,7 +32,9 @@ function options() {
     const port = Number(values["http-port"]);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--http-port: "${values["http-port"]}" is not a port. Fix: a number from 0 to 65535.`);
     if (!["true", "false"].includes(values["leader-elect"]!)) throw new Error(`--leader-elect: "${values["leader-elect"]}" must be true or false.`);
-    return { leaderElect: values["leader-elect"] === "true", leaseNamespace: values["lease-namespace"]!, port, host: values["http-host"]! };
+    const workers = Number(values.concurrent);
+    if (!Number.isInteger(workers) || workers < 1) throw new Error(`--concurrent: "${values.concurrent}" is not a count of workers. Fix: a whole number, 1 or more.`);
+    return { leaderElect: values["leader-elect"] === "true", leaseNamespace: values["lease-namespace"]!, port, host: values["http-host"]!, workers };
   } catch (err) {
     process.stderr.write(`orchest-operator: ${(err as Error).message}\n${usage}\n`);
     process.exit(2);
@@ -50,7 +54,7 @@ async function main(): Promise<void> {
   // The operator's own image (its Deployment says which): the api, node-agent, buildkitd and registry it deploys
   // come from the same release, as Orchest's controller deployed its own node-agent.
   const own = process.env.ORCHEST_OPERATOR_IMAGE;
-  addOrchestClusterController(manager, own ? { synth: { ownImages: projectImagesBeside(own) } } : {});
+  addOrchestClusterController(manager, { workers: opts.workers, ...(own ? { synth: { ownImages: projectImagesBeside(own) } } : {}) });
   manager.stopOnSignals();
   await manager.start();
 }

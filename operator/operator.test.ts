@@ -2,7 +2,7 @@ import test from "ava";
 import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 import type { OrchestCluster } from "../crds/types/index.js";
-import { Informer, KubeClient, Manager, silentLogger, type KubeObject } from "../reconcilers/index.js";
+import { Informer, KubeClient, Manager, silentLogger, type Controller, type KubeObject } from "../reconcilers/index.js";
 import { waitFor } from "../reconcilers/testing.js";
 import { clusterFacts, ingressClassOf } from "./facts.js";
 import { Cluster } from "../testbed/index.js";
@@ -19,6 +19,7 @@ const execFileAsync = promisify(execFile);
 let cluster: Cluster;
 let client: KubeClient;
 let manager: Manager;
+let controller: Controller;
 let cli: OrchestCli;
 const ns = "orchest";
 const name = "cluster-1";
@@ -50,7 +51,7 @@ test.before(async () => {
   installCrds(cluster.kubeconfig);
   client = new KubeClient(cluster.kubeConfig());
   manager = new Manager({ kubeConfig: cluster.kubeConfig(), name: "orchest-operator", logger: silentLogger });
-  addOrchestClusterController(manager, { waitingRecheckMs: 2_000 });
+  controller = addOrchestClusterController(manager, { waitingRecheckMs: 2_000 });
   await manager.start();
   await client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
   cli = new OrchestCli(client, ns, name);
@@ -142,6 +143,38 @@ test.serial("a reconcile of a converged cluster writes nothing", async (t) => {
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   const end = writes(await metrics());
   t.is(end - start, 1, "only the test's own annotation patch was written");
+});
+
+test.serial("a node's heartbeat enqueues no reconcile; a change synth reads from a node (a label) does", async (t) => {
+  await readyAt();
+  const node = "node-containerd-1";
+  // Registered after the controller's handler, so it runs right after it for the same event: the keys queued or
+  // handed to a worker then are what that event enqueued (the queue was idle before it).
+  const queuedAfter = new Map<string, number>();
+  const stop = manager.informers.informerFor({ apiVersion: "v1", kind: "Node" }).addHandler({
+    onAdd() {},
+    onUpdate: (_old, obj) => void (obj.metadata.name === node && queuedAfter.set(obj.metadata.resourceVersion!, controller.queue.length + controller.queue.inFlight)),
+    onDelete() {},
+  });
+  try {
+    const queuedBy = async (change: () => Promise<KubeObject>) => {
+      await waitFor("the operator to be idle", () => controller.queue.length === 0 && controller.queue.inFlight === 0, 60_000, 20);
+      const changed = await change();
+      await waitFor("the node's change in the operator's cache", () => queuedAfter.has(changed.metadata.resourceVersion!), 30_000, 20);
+      return queuedAfter.get(changed.metadata.resourceVersion!);
+    };
+    const heartbeat = async () => {
+      const live = (await client.get({ apiVersion: "v1", kind: "Node", name: node }))!;
+      const now = new Date().toISOString();
+      const conditions = ((live.status as { conditions?: Array<Record<string, string>> }).conditions ?? []).map((c) => ({ ...c, lastHeartbeatTime: now }));
+      return client.patch({ apiVersion: "v1", kind: "Node", name: node }, { status: { conditions } }, "merge", "status");
+    };
+    t.is(await queuedBy(heartbeat), 0, "a heartbeat (status.conditions' times) changes nothing synth reads");
+    t.is(await queuedBy(() => client.patch({ apiVersion: "v1", kind: "Node", name: node }, { metadata: { labels: { "example.com/pool": "a" } } }, "merge")), 1, "a label is a fact: the cluster is reconciled");
+  } finally {
+    stop();
+    await client.patch({ apiVersion: "v1", kind: "Node", name: node }, { metadata: { labels: { "example.com/pool": null } } }, "merge");
+  }
 });
 
 test.serial("kubectl diff of the synthesized manifests against the cluster shows nothing", async (t) => {

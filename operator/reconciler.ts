@@ -41,7 +41,7 @@ import {
   type SynthOptions,
 } from "../synth/index.js";
 import { makeWay, ORCHEST_FINALIZER } from "./adopt.js";
-import { claimFactsOf, clusterFacts, ingressClassOf } from "./facts.js";
+import { claimFactsOf, clusterFacts, ingressClassOf, nodeFactsChanged } from "./facts.js";
 import { progressOf, WORKLOAD_KINDS } from "./readiness.js";
 import { coversIdentity, issueRegistryTls, registryIdentity, tlsOfSecret } from "./registry-tls.js";
 import { clusterStatus, kubernetesConditions, type Outcome } from "./status.js";
@@ -67,6 +67,12 @@ export const OWNED_KINDS: readonly GroupVersionKind[] = [
   { apiVersion: "networking.k8s.io/v1", kind: "Ingress" },
 ];
 
+/**
+ * Clusters reconciled at once. A reconcile mostly waits on the apiserver, so one worker left 100 clusters
+ * queued behind each other's round trips; 4 is kustomize-controller's default --concurrent.
+ */
+export const DEFAULT_WORKERS = 4;
+
 /** How soon a rollout that waits for an object of Orchest's controller to go looks again (no watch sees it go). */
 const ADOPTION_RECHECK_MS = 1_000;
 
@@ -74,6 +80,8 @@ export interface OrchestClusterControllerOptions {
   readonly synth?: SynthOptions;
   /** Re-check of a rollout that waits on a workload, in case a status change is missed. @default 30s */
   readonly waitingRecheckMs?: number;
+  /** Clusters reconciled at once. @default DEFAULT_WORKERS */
+  readonly workers?: number;
 }
 
 /** Where a rollout waits, with how soon to look again when no watch event will say. */
@@ -310,10 +318,10 @@ export function addOrchestClusterController(manager: Manager, options: OrchestCl
     return { requeueAfter: Math.min(result.outcome.recheckMs ?? Infinity, options.waitingRecheckMs ?? 30_000) };
   };
 
-  const controller = manager.addController({ name: "orchestcluster", reconciler: reconcile });
+  const controller = manager.addController({ name: "orchestcluster", reconciler: reconcile, maxConcurrentReconciles: options.workers ?? DEFAULT_WORKERS });
   controller.watch(clusters);
   const allClusters = () => clusters.store.list().map((c) => ({ namespace: c.metadata.namespace, name: c.metadata.name! }));
-  controller.watch(nodes, { map: allClusters });
+  controller.watch(nodes, { map: allClusters, predicates: [nodeFactsChanged] });
   controller.watch(ingressClasses, { map: allClusters });
   for (const informer of owned.values()) {
     controller.watch(informer, {

@@ -52,7 +52,8 @@ export class Apiserver {
     const placement = this.network
       ? [`--service-cluster-ip-range=${this.network.serviceCidr}`, "--authorization-mode=Node,RBAC", `--enable-admission-plugins=${ADMISSION_PLUGINS.join(",")}`]
       : [
-          "--service-cluster-ip-range=10.0.0.0/24",
+          // Room for more than 254 Services: bench/operator-scale runs 100 clusters of 6 each.
+          "--service-cluster-ip-range=10.0.0.0/16",
           "--authorization-mode=RBAC",
           // Loopback is not a valid endpoint address for the kubernetes Service; without real nodes nothing needs it.
           "--endpoint-reconciler-type=none",

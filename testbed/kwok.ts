@@ -17,7 +17,12 @@ export interface SimulatedNode {
   /** The version part of status.nodeInfo.containerRuntimeVersion; a runtime-specific default when unset. */
   readonly runtimeVersion?: string;
   readonly labels?: Readonly<Record<string, string>>;
+  /** What the node offers the scheduler (capacity and allocatable alike); the rest of the defaults stays. */
+  readonly capacity?: Partial<Readonly<Record<"cpu" | "memory" | "pods", string>>>;
 }
+
+/** A kubelet's default pod limit, on a machine of a common size. */
+const DEFAULT_CAPACITY = { cpu: "16", memory: "64Gi", pods: "110" };
 
 /** kwok's kubelet server (pods/log and friends): HTTPS on loopback; the apiserver does not verify kubelets. */
 export interface KwokServer {
@@ -81,8 +86,8 @@ export async function addSimulatedNode(kc: KubeConfig, node: SimulatedNode): Pro
         machineID: "",
         systemUUID: "",
       },
-      allocatable: { cpu: "16", memory: "64Gi", pods: "110" },
-      capacity: { cpu: "16", memory: "64Gi", pods: "110" },
+      allocatable: { ...DEFAULT_CAPACITY, ...node.capacity },
+      capacity: { ...DEFAULT_CAPACITY, ...node.capacity },
     },
   };
   return kc.makeApiClient(CoreV1Api).createNode({ body });
