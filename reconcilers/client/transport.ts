@@ -1,6 +1,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { linkedSignal } from "../signals.js";
 import { ApiError, type StatusCause } from "./errors.js";
 import { traceRequest } from "../tracing/index.js";
 import { RequestCounter, verbOf } from "./request-counter.js";
@@ -53,31 +54,33 @@ export class Transport {
   /** Sends one request and parses the JSON answer; a non-2xx answer throws an ApiError. */
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const bounded = linkedSignal([options.signal], timeoutMs);
     try {
-      const res = await this.send(method, path, { ...options, signal }, "requests");
+      const res = await this.send(method, path, { ...options, signal: bounded.signal }, "requests");
       const text = await readText(res);
       return (text ? JSON.parse(text) : undefined) as T;
     } catch (err) {
-      if (timeout.aborted && !options.signal?.aborted) throw new Error(`${method} ${path}: no answer within ${timeoutMs} ms`, { cause: err });
+      if (bounded.signal.aborted && !options.signal?.aborted) throw new Error(`${method} ${path}: no answer within ${timeoutMs} ms`, { cause: err });
       throw err;
+    } finally {
+      bounded.dispose();
     }
   }
 
   /** Opens a streaming GET (a watch, a log); the caller consumes and destroys the response. */
   async stream(path: string, options: RequestOptions = {}): Promise<http.IncomingMessage> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const opening = new AbortController();
-    const timer = setTimeout(() => opening.abort(), timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, opening.signal]) : opening.signal;
+    // The deadline bounds the opening; the caller's signal can end the stream for its whole life.
+    const linked = linkedSignal([options.signal], timeoutMs);
     try {
-      return await this.send("GET", path, { ...options, signal }, "streams");
+      const res = await this.send("GET", path, { ...options, signal: linked.signal }, "streams");
+      linked.stopTimer();
+      res.once("close", () => linked.dispose());
+      return res;
     } catch (err) {
-      if (opening.signal.aborted && !options.signal?.aborted) throw new Error(`GET ${path}: no answer within ${timeoutMs} ms`, { cause: err });
+      linked.dispose();
+      if (linked.signal.aborted && !options.signal?.aborted) throw new Error(`GET ${path}: no answer within ${timeoutMs} ms`, { cause: err });
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

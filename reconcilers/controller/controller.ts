@@ -1,6 +1,7 @@
 import type { EventHandler, Informer } from "../cache/informer.js";
 import { objectKey, parseObjectKey, type KubeObject } from "../client/object.js";
 import { silentLogger, type Logger } from "../log.js";
+import { linkedSignal } from "../signals.js";
 import type { RateLimiter } from "../queue/rate-limiter.js";
 import { WorkQueue, type QueueMetrics } from "../queue/work-queue.js";
 import { traceReconcile } from "../tracing/index.js";
@@ -76,8 +77,8 @@ export class Controller {
       informer.start();
     }
     const timeoutMs = this.options.cacheSyncTimeoutMs ?? 120_000;
-    const waiting = AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]);
-    await Promise.all(this.watches.map(({ informer }) => informer.waitForSync(waiting)));
+    const waiting = linkedSignal([this.abort.signal], timeoutMs);
+    await Promise.all(this.watches.map(({ informer }) => informer.waitForSync(waiting.signal))).finally(() => waiting.dispose());
     if (this.abort.signal.aborted) return;
     const unsynced = this.watches.filter(({ informer }) => !informer.hasSynced()).map(({ informer }) => `${informer.gvk.kind} (${informer.gvk.apiVersion})`);
     if (unsynced.length > 0) {

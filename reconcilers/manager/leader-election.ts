@@ -2,6 +2,7 @@ import { sleep } from "../backoff.js";
 import type { KubeClient } from "../client/client.js";
 import { microTime, type KubeObject, type ObjectRef } from "../client/object.js";
 import { silentLogger, type Logger } from "../log.js";
+import { linkedSignal } from "../signals.js";
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -76,7 +77,12 @@ export class LeaderElector {
       if (signal.aborted) break;
       const started = Date.now();
       const left = renewed + this.renewDeadlineMs - started;
-      if (left > 0 && (await this.tryAcquireOrRenew(AbortSignal.any([signal, AbortSignal.timeout(left)])))) renewed = started;
+      let ok = false;
+      if (left > 0) {
+        const attempt = linkedSignal([signal], left);
+        ok = await this.tryAcquireOrRenew(attempt.signal).finally(() => attempt.dispose());
+      }
+      if (ok) renewed = started;
       else if (Date.now() - renewed >= this.renewDeadlineMs && !signal.aborted) {
         this.logger.error("failed to renew the lease in time, stepping down", { renewDeadlineMs: this.renewDeadlineMs });
         return "lost";
