@@ -9,6 +9,7 @@ import type { ImageLocation } from "../crds/types/index.js";
 import { installCrds } from "../operator/install.js";
 import { Informer, KubeClient, type KubeObject } from "../reconcilers/index.js";
 import { addSimulatedNode, Containerd, createTestNamespace, eventually, useTestbed, type Testbed } from "../testbed/index.js";
+import { freePort } from "../testbed/ports.js";
 import { type ManagedProcess } from "../testbed/process.js";
 import { BUILT_LABEL, BUILT_VALUE, IMAGE_LOCATION } from "./location-identity.js";
 import { RegistryClient } from "./registry/client.js";
@@ -28,6 +29,8 @@ interface Context {
   client: KubeClient;
   nodes: { name: string; socket: string; hostsDir: string }[];
   agents: ManagedProcess[];
+  /** Each agent's /metrics, in the order of `nodes`. */
+  metrics: string[];
   watch: Informer;
   /** Phases each ImageLocation went through, in order, as the watch saw them. */
   history: Map<string, string[]>;
@@ -70,8 +73,11 @@ test.before(async (t) => {
   watch.addHandler({ onAdd: record, onUpdate: (_, obj) => record(obj) });
   watch.start();
   await watch.waitForSync();
-  const agents = nodes.map((node) => startAgentProcess({ kubeconfig: tb.kubeconfigPath, node: node.name, namespace: ns, socket: node.socket, registryHost: tb.registry!.host, hostsDir: node.hostsDir }));
-  t.context = { tb, ns, client, nodes, agents, watch, history, spread: {} };
+  const ports = await Promise.all(nodes.map(() => freePort()));
+  const agents = nodes.map((node, i) =>
+    startAgentProcess({ kubeconfig: tb.kubeconfigPath, node: node.name, namespace: ns, socket: node.socket, registryHost: tb.registry!.host, hostsDir: node.hostsDir, extraArgs: [`--http-listen=127.0.0.1:${ports[i]}`] }),
+  );
+  t.context = { tb, ns, client, nodes, agents, metrics: ports.map((port) => `http://127.0.0.1:${port}/metrics`), watch, history, spread: {} };
 });
 
 test.after.always(async (t) => {
@@ -109,6 +115,24 @@ test.serial("an image built on node-1 is pushed to the registry and becomes Pres
   t.regex(table.split("\n")[0]!, /^NAME\s+IMAGE\s+NODE\s+PHASE\s+SOURCE\s+AGE/);
   const onNode2 = kubectl(ctx.tb, "get", "il", "-n", ctx.ns, "--field-selector", `spec.node=${names[1]}`, "-o", "name").trim().split("\n");
   t.is(onNode2.length, 1);
+});
+
+/** How many times the agent behind `metrics` has reconciled ImageLocations (each Present one: a check of the runtime). */
+async function locationChecks(metrics: string): Promise<number> {
+  const text = await (await fetch(metrics)).text();
+  return [...text.matchAll(/^controller_runtime_reconcile_total\{[^}]*controller="imagelocation"[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
+test.serial("at rest, a Present location is checked again and again and never written", async (t) => {
+  const ctx = t.context;
+  const node = ctx.nodes[1]!;
+  const held = () => locationsOf(ctx.watch, ctx.ns).filter((l) => l.spec.node === node.name);
+  const before = new Map(held().map((l) => [l.metadata!.name!, l.metadata!.resourceVersion]));
+  t.true(held().every((l) => l.status?.phase === "Present"));
+  const start = await locationChecks(ctx.metrics[1]!);
+  // Every check used to be written once in ten (lastVerifiedTime): twelve checks of each would have written each.
+  await eventually("twelve checks of each of the node's locations", async () => (await locationChecks(ctx.metrics[1]!)) - start >= 12 * before.size, 120_000, 500);
+  t.deepEqual(new Map(held().map((l) => [l.metadata!.name!, l.metadata!.resourceVersion])), before);
 });
 
 test.serial("an image removed from node-2's containerd by hand is Evicted, then Present again without help", async (t) => {

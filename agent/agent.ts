@@ -1,8 +1,7 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ImageBuild, ImageLocation, OrchestCluster } from "../crds/types/index.js";
-import { Manager, type GroupVersionKind, type KubeClient, type KubeObject, type Logger } from "../reconcilers/index.js";
+import { Manager, type GroupVersionKind, type KubeAccess, type KubeClient, type KubeObject, type Logger } from "../reconcilers/index.js";
 import { PeerBlobServer, type PeerContent } from "./peer/blob-server.js";
 import { type RegistryClient } from "./registry/client.js";
 import { type RuntimeDriver } from "./runtime/driver.js";
@@ -18,7 +17,7 @@ const IMAGE_BUILD: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind:
 const ORCHEST_CLUSTER: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind: "OrchestCluster" };
 
 export interface AgentOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeAccess;
   readonly node: string;
   /** Where ImageLocations, ImageBuilds and the OrchestCluster live. */
   readonly namespace: string;

@@ -29,11 +29,6 @@ export interface LocationReconcilerOptions {
   /** Absent: peers are off, every pull goes to the registry. */
   readonly mirrors?: MirrorHosts;
   readonly verifyEveryMs: number;
-  /**
-   * How often a verification that found nothing new is recorded in status.lastVerifiedTime: each record is a
-   * write, and a node holding many images should stay quiet. @default ten verifications
-   */
-  readonly recordVerificationEveryMs?: number;
   readonly waveFanout: number;
   /** After this long waiting for its turn, a puller goes to the registry anyway (a holder's agent may be dead). */
   readonly waveTimeoutMs: number;
@@ -47,7 +42,7 @@ const permanent = (error: unknown) => error instanceof InvalidReferenceError || 
  * Makes the runtime of this node match one of its ImageLocations, and says how it went in status:
  * a built location is pushed (then pinned); any other is pulled in its wave, from a peer if one holds it;
  * a present one is verified every `verifyEveryMs` (Evicted, then pulled again, when the runtime lost it), and a
- * verification that changes nothing writes nothing until `recordVerificationEveryMs` has passed;
+ * verification that finds it still there writes nothing, however long it stays: a node holding many images is quiet;
  * an unwanted one is removed from the runtime, after a fresh check, and deleted.
  */
 export function locationReconciler(options: LocationReconcilerOptions): Reconciler {
@@ -66,14 +61,12 @@ export function locationReconciler(options: LocationReconcilerOptions): Reconcil
   };
 
   const present = async (location: ImageLocation, image: RuntimeImage, change: ImageLocationStatus): Promise<Result> => {
-    const wasPresent = location.status?.phase === "Present";
-    const lastRecorded = Date.parse(location.status?.lastVerifiedTime ?? "") || 0;
-    const recordDue = Date.now() - lastRecorded >= (options.recordVerificationEveryMs ?? 10 * options.verifyEveryMs);
+    const wasPresent = location.status?.phase === "Present" && location.status.lastVerifiedTime !== undefined;
     await setStatus(location, {
       phase: "Present",
       ...(wasPresent ? {} : { reason: "Present", message: `in the node's ${driver.runtime}` }),
       size: image.size,
-      lastVerifiedTime: wasPresent && !recordDue ? location.status!.lastVerifiedTime! : new Date().toISOString(),
+      lastVerifiedTime: wasPresent ? location.status!.lastVerifiedTime! : new Date().toISOString(),
       ...change,
     });
     return { requeueAfter: options.verifyEveryMs };

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // The node-agent process: one per node (a DaemonSet pod), NODE_NAME from the downward API.
-import { KubeConfig } from "@kubernetes/client-node";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { jsonLogger } from "../reconcilers/index.js";
+import { jsonLogger, loadKubeConfig } from "../reconcilers/index.js";
 import { startAgent } from "./agent.js";
 import { containerdPeerContent } from "./peer/containerd-content.js";
 import { RegistryClient } from "./registry/client.js";
@@ -94,8 +93,7 @@ function options() {
 
 async function main(): Promise<void> {
   const opts = options();
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
+  const kubeConfig = await loadKubeConfig();
   const registry = new RegistryClient({ plainHttp: (host) => opts.plainHttp && host === opts.registryHost, ...(opts.registryCa && { ca: opts.registryCa }) });
   const driver = opts.runtime === "docker" ? new DockerDriver(opts.socket) : new ContainerdDriver({ socket: opts.socket, registry });
   const store = opts.peerListen ? new ContainerdStore(opts.socket) : undefined;

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The api process: a manager running the api's controllers over its CRDs, and the api's HTTP server.
-import { KubeConfig } from "@kubernetes/client-node";
-import { Manager } from "../reconcilers/index.js";
+import { loadKubeConfig, Manager } from "../reconcilers/index.js";
 import { addImageBuildController, BuildLogs, IMAGE_BUILD, podLogSource, recordBuildEvents, registerBuildLogRoutes } from "./builds/index.js";
 import { addPipelineRunController, recordRunEvents } from "./pipelines/index.js";
 import { addGitImportController } from "./git/index.js";
@@ -33,8 +32,7 @@ function options() {
 
 async function main(): Promise<void> {
   const opts = options();
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
+  const kubeConfig = await loadKubeConfig();
   const manager = new Manager({
     kubeConfig,
     name: "orchest-api",

@@ -26,8 +26,6 @@ const MiB = 2 ** 20;
 const PRODUCTION_ARGS = ["--verify-interval=60", "--wave-timeout=60"];
 /** Requests of the simulated kubelets (kwok's heartbeats and node leases), never the agent's. */
 const kubelets = (key: string) => /^\S+ (nodes|leases)\b/.test(key);
-/** How often a Present location's lastVerifiedTime is written: 10 verify intervals (agent/location-reconciler.ts). */
-const RECORD_VERIFICATION_MINUTES = 10;
 
 const perMinute = (n: number, seconds: number) => ((n * 60) / seconds).toFixed(1);
 const listed = (counts: RequestCounts) =>
@@ -76,8 +74,7 @@ export async function run(images = 100, idleSeconds = 120): Promise<void> {
           `peak RSS ${(idle.after!.peakRssBytes / MiB).toFixed(0)} MiB\n` +
           `  API requests (goal 0; the agent holds no lease): on imagelocations ${perMinute(total(Object.fromEntries(Object.entries(idle.requests).filter(([k]) => k.includes(" imagelocations")))), idleSeconds)}/min; ` +
           `beyond the same window with the agent stopped: ${listed(beyond(idle.requests, quiet.requests))}\n` +
-          `  all requests beside the kubelets': ${perMinute(total(idle.requests), idleSeconds)}/min with the agent (${listed(idle.requests)}); ${perMinute(total(quiet.requests), idleSeconds)}/min without it\n` +
-          `  not in this window: each Present location's lastVerifiedTime is written every ${RECORD_VERIFICATION_MINUTES} min, ${(images / RECORD_VERIFICATION_MINUTES).toFixed(0)} status writes a minute on average for ${images} images\n`,
+          `  all requests beside the kubelets': ${perMinute(total(idle.requests), idleSeconds)}/min with the agent (${listed(idle.requests)}); ${perMinute(total(quiet.requests), idleSeconds)}/min without it\n`,
       );
     } finally {
       await agent.stop();

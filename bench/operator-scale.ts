@@ -25,7 +25,7 @@ import { freePort } from "../testbed/ports.js";
 import { ManagedProcess, sleep } from "../testbed/process.js";
 import { monotonicMicros, topFunctions } from "./cpu-profile.js";
 import { processUsage } from "./process-usage.js";
-import { countsSince, writesByResource, type RequestCounts } from "./server-counts.js";
+import { countsSince, eventVersions, eventWritesSince, writesByResource, type RequestCounts } from "./server-counts.js";
 
 const operatorMain = fileURLToPath(new URL("../operator/main.js", import.meta.url));
 const MiB = 2 ** 20;
@@ -188,6 +188,7 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
     const idleWindow = async () => {
       const fromMicros = monotonicMicros();
       const writes = await writesByResource(tb);
+      const events = await eventVersions(client);
       const usage = operator && usageOf(operator);
       const counters = operator && (await operatorCounters(operator));
       await sleep(idleSeconds * 1000);
@@ -195,6 +196,7 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
       const countersAfter = operator && (await operatorCounters(operator));
       return {
         writes: countsSince(writes, await writesByResource(tb)),
+        eventWriters: eventWritesSince(events, await eventVersions(client)),
         cpuPercent: usage && after ? ((after.cpuNanoseconds - usage.cpuNanoseconds) / (idleSeconds * 1e9)) * 100 : undefined,
         rssBytes: after?.rssBytes,
         reconciles: counters && countersAfter ? countersAfter.reconciles - counters.reconciles : undefined,
@@ -210,6 +212,7 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
     process.stdout.write(
       `operator-scale: idle over ${idleSeconds} s with ${clusters} clusters Ready: CPU ${idle.cpuPercent!.toFixed(2)} % of a core (goal < 2 %${profileDir ? "; the profiler's own sampling counted: measure without BENCH_CPU_PROF" : ""}), RSS ${(idle.rssBytes! / MiB).toFixed(0)} MiB, ` +
         `${idle.reconciles} reconciles (the operator's count); writes ${perMinute(idleWrites, idleSeconds)}/min beside the kubelets' (goal 0): ${byCount(Object.fromEntries(Object.entries(idle.writes).filter(([k]) => theirs(k))))}\n` +
+        `  Events created or changed in the window, by reporting controller: ${byCount(idle.eventWriters)}; with the operator stopped: ${byCount(quiet.eventWriters)}\n` +
         `  leases ${perMinute(idle.writes.leases ?? 0, idleSeconds)}/min with the operator (run without leader election), ${perMinute(quiet.writes.leases ?? 0, idleSeconds)}/min without it (kwok's ${nodes} node leases)\n` +
         `  baseline, the same window with the operator stopped: writes ${perMinute(sum(quiet.writes, theirs), idleSeconds)}/min beside the kubelets' (${byCount(Object.fromEntries(Object.entries(quiet.writes).filter(([k]) => theirs(k))))})\n`,
     );

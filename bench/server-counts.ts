@@ -1,6 +1,7 @@
 // What the control plane itself counted: the apiserver's requests on one resource (apiserver_request_total)
 // and etcd's database size. The benchmarks print them beside their latencies: clocks on a shared machine
 // vary, these counts do not.
+import type { KubeClient, KubeObject } from "../reconcilers/index.js";
 import { call } from "../testbed/https.js";
 import { apiserverGet, type Testbed } from "../testbed/index.js";
 
@@ -61,4 +62,36 @@ export async function etcdDatabaseBytes(tb: Testbed): Promise<number | undefined
 
 export function mebibytes(bytes: number | undefined): string {
   return bytes === undefined ? "unknown" : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/** Each Event's writer (its reporting controller, else the older recorders' source component) and version, by uid. */
+export type EventVersions = ReadonlyMap<string, { readonly writer: string; readonly resourceVersion: string }>;
+
+const EVENT = { apiVersion: "events.k8s.io/v1", kind: "Event" };
+
+/** Every Event in the cluster, as `eventWritesSince` compares them: who wrote it, and its version. */
+export async function eventVersions(client: KubeClient): Promise<EventVersions> {
+  const versions = new Map<string, { writer: string; resourceVersion: string }>();
+  let next: string | undefined;
+  do {
+    const page = await client.list(EVENT, { limit: 500, ...(next && { continue: next }) });
+    for (const event of page.items as (KubeObject & { reportingController?: string; deprecatedSource?: { component?: string } })[]) {
+      const writer = event.reportingController || event.deprecatedSource?.component || "unknown";
+      versions.set(event.metadata.uid!, { writer, resourceVersion: event.metadata.resourceVersion! });
+    }
+    next = page.metadata.continue || undefined;
+  } while (next);
+  return versions;
+}
+
+/**
+ * Events created or changed (a series' count) since `before`, by writer: the apiserver's counts say how many
+ * Event writes there were, these say whose. An Event written twice in between counts once: a lower bound.
+ */
+export function eventWritesSince(before: EventVersions, after: EventVersions): RequestCounts {
+  const counts: Record<string, number> = {};
+  for (const [uid, { writer, resourceVersion }] of after) {
+    if (before.get(uid)?.resourceVersion !== resourceVersion) counts[writer] = (counts[writer] ?? 0) + 1;
+  }
+  return counts;
 }

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // The operator process: one manager running the OrchestCluster controller, with leader election so that
 // two replicas can run (only the lease holder reconciles), probes and Prometheus metrics.
-import { KubeConfig } from "@kubernetes/client-node";
 import { parseArgs } from "node:util";
-import { Manager } from "../reconcilers/index.js";
+import { loadKubeConfig, Manager } from "../reconcilers/index.js";
 import { projectImagesBeside } from "../synth/project-images.js";
 import { addOrchestClusterController, DEFAULT_WORKERS } from "./reconciler.js";
 
@@ -43,8 +42,7 @@ function options() {
 
 async function main(): Promise<void> {
   const opts = options();
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
+  const kubeConfig = await loadKubeConfig();
   const manager = new Manager({
     kubeConfig,
     name: "orchest-operator",

@@ -1,6 +1,7 @@
 // The generic reconcile engine: everything a controller needs, nothing about any particular product.
 export { KubeClient, type ListOptions, type ObjectList, type PatchType, type DeleteOptions, type CallOptions } from "./client/client.js";
 export { Transport, type TransportOptions, type RequestOptions } from "./client/transport.js";
+export { loadKubeConfig, type KubeAccess, type LoadKubeConfigOptions } from "./client/kubeconfig.js";
 export { ResourceMapper, resourcePath, type ApiResource } from "./client/discovery.js";
 export { RequestCounter, WRITE_VERBS, type Verb, type RequestRecord } from "./client/request-counter.js";
 export { ApiError, type StatusCause, isApiError, isNotFound, isAlreadyExists, isConflict, isGone } from "./client/errors.js";

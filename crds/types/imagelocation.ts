@@ -81,7 +81,7 @@ export interface ImageLocationStatus {
    */
   size?: number;
   /**
-   * Last time the agent checked the runtime and found the image present.
+   * When the agent found the image present in the node's runtime (after a pull or a build, or again after an eviction). Later checks that find it still there are not written (a write per image per check would keep the apiserver busy at rest): the node-agent pod being Ready says they go on.
    */
   lastVerifiedTime?: string;
   /**

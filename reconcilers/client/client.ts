@@ -1,7 +1,7 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import { isNotFound } from "./errors.js";
 import { resourcePath, ResourceMapper } from "./discovery.js";
 import type { GroupVersionKind, KubeObject, ObjectRef } from "./object.js";
+import type { KubeAccess } from "./kubeconfig.js";
 import { Transport, type TransportOptions } from "./transport.js";
 
 export interface ListOptions {
@@ -44,7 +44,7 @@ export class KubeClient {
   readonly transport: Transport;
   readonly mapper: ResourceMapper;
 
-  constructor(kubeConfig: KubeConfig, options: TransportOptions = {}) {
+  constructor(kubeConfig: KubeAccess, options: TransportOptions = {}) {
     this.transport = new Transport(kubeConfig, options);
     this.mapper = new ResourceMapper(this.transport);
   }

@@ -1,7 +1,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { linkedSignal } from "../signals.js";
+import type { KubeAccess } from "./kubeconfig.js";
 import { ApiError, type StatusCause } from "./errors.js";
 import { traceRequest } from "../tracing/index.js";
 import { RequestCounter, verbOf } from "./request-counter.js";
@@ -26,8 +26,8 @@ export interface TransportOptions {
 }
 
 /**
- * A thin REST transport over a KubeConfig: client-node resolves credentials and TLS material
- * (`applyToHTTPSOptions`), and node's https with keep-alive Agents carries the requests, so a reconcile
+ * A thin REST transport over a kubeconfig (client-node's KubeConfig or `loadKubeConfig`'s reading), which
+ * resolves credentials and TLS material (`applyToHTTPSOptions`), and node's https with keep-alive Agents carries the requests, so a reconcile
  * loop does not pay a TLS handshake per call. Requests and streams (watches, logs) use separate agents, so
  * long-lived watches never hold the sockets a write or a lease renewal needs. Every request is bounded in
  * time and counted.
@@ -40,7 +40,7 @@ export class Transport {
   private agents: { requests: http.Agent; streams: http.Agent } | undefined;
 
   constructor(
-    private readonly kubeConfig: KubeConfig,
+    private readonly kubeConfig: KubeAccess,
     options: TransportOptions = {},
   ) {
     const cluster = kubeConfig.getCurrentCluster();

@@ -1,8 +1,8 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import { hostname } from "node:os";
 import type { InformerOptions } from "../cache/informer.js";
 import { SharedInformers } from "../cache/shared-informers.js";
 import { KubeClient } from "../client/client.js";
+import type { KubeAccess } from "../client/kubeconfig.js";
 import { Controller, type ControllerOptions } from "../controller/controller.js";
 import { EventRecorder } from "../events/recorder.js";
 import { jsonLogger, type Logger } from "../log.js";
@@ -12,7 +12,7 @@ import { ManagerMetrics } from "./metrics.js";
 import { startProbeServer } from "./probes.js";
 
 export interface ManagerOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeAccess;
   /** Names the lease, the events' reporting controller and the logs. */
   name: string;
   /** Only the holder of the lease runs controllers; omit to run them at once (a single replica). */
