@@ -5,6 +5,8 @@
  * (apiserver_request_total, every verb), next to the same window with the agent stopped.
  *
  *   node lib/bench/agent-idle.js [images, default 100] [idle seconds, default 120]
+ *   BENCH_CPU_PROF=1 also writes a V8 CPU profile of the agent and prints its top functions, over its life and
+ *   over the idle window (the sampling itself adds to the CPU figure).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +20,7 @@ import { installCrds } from "../operator/install.js";
 import { KubeClient } from "../reconcilers/index.js";
 import { Cluster, createTestNamespace, useTestbed } from "../testbed/index.js";
 import { sleep } from "../testbed/process.js";
+import { cpuProfiling, monotonicMicros, profilesIn, reportProfile } from "./cpu-profile.js";
 import { processUsage } from "./process-usage.js";
 import { allRequests, countsSince, type RequestCounts } from "./server-counts.js";
 
@@ -52,21 +55,34 @@ export async function run(images = 100, idleSeconds = 120): Promise<void> {
     for (let i = 0; i < images; i++) await placeBuiltImage(client, { namespace, node: node.name, socket: node.containerd!.socket, registryHost: tb.registry!.host }, `idle-${i}`, 1024);
     process.stdout.write(`agent-idle: ${images} images (1 KiB each) in ${node.name}'s containerd with their ImageLocations, placed in ${((performance.now() - placing) / 1000).toFixed(0)} s\n`);
 
-    const agent = startAgentProcess({ kubeconfig: tb.kubeconfigPath, node: node.name, namespace, socket: node.containerd!.socket, registryHost: tb.registry!.host, logDir: mkdtempSync(join(tmpdir(), "agent-idle-")), extraArgs: PRODUCTION_ARGS });
+    const profiling = cpuProfiling("agent-idle");
+    const profilesBefore = profiling ? profilesIn(profiling.dir) : new Set<string>();
+    const agent = startAgentProcess({
+      kubeconfig: tb.kubeconfigPath,
+      node: node.name,
+      namespace,
+      socket: node.containerd!.socket,
+      registryHost: tb.registry!.host,
+      logDir: mkdtempSync(join(tmpdir(), "agent-idle-")),
+      extraArgs: PRODUCTION_ARGS,
+      ...(profiling && { nodeFlags: profiling.nodeFlags }),
+    });
     try {
       const started = performance.now();
       await agent.waitUntil(`Present on all ${images} locations`, async () => ((await client.list(IMAGE_LOCATION, { namespace })).items as unknown as ImageLocation[]).filter((l) => l.status?.phase === "Present").length === images, 300_000);
       process.stdout.write(`agent-idle: every location Present ${((performance.now() - started) / 1000).toFixed(1)} s after the agent started\n`);
       await sleep(15_000); // its start-up work settles
       const window = async () => {
+        const fromMicros = monotonicMicros();
         const before = await allRequests(tb);
         const usage = agent.running ? processUsage((pid) => pid === String(agent.pid)) : undefined;
         await sleep(idleSeconds * 1000);
         const after = agent.running ? processUsage((pid) => pid === String(agent.pid)) : undefined;
-        return { requests: countsSince(before, await allRequests(tb)), usage, after };
+        return { requests: countsSince(before, await allRequests(tb)), usage, after, fromMicros, toMicros: monotonicMicros() };
       };
       const idle = await window();
       await agent.stop();
+      if (profiling) reportProfile(profiling.dir, profilesBefore, "node-agent", [{ label: `idle ${idleSeconds} s`, fromMicros: idle.fromMicros, toMicros: idle.toMicros }]);
       const quiet = await window();
       const cpu = ((idle.after!.cpuNanoseconds - idle.usage!.cpuNanoseconds) / (idleSeconds * 1e9)) * 100;
       process.stdout.write(

@@ -12,8 +12,6 @@
  *   BENCH_CPU_PROF=1 also writes a V8 CPU profile of each operator process (a sample every 10 ms) and prints its
  *   top functions, over its whole life and over the idle window.
  */
-import { mkdtempSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { OrchestCluster } from "../crds/types/index.js";
@@ -23,7 +21,7 @@ import { KubeClient, type KubeObject } from "../reconcilers/index.js";
 import { Cluster } from "../testbed/index.js";
 import { freePort } from "../testbed/ports.js";
 import { ManagedProcess, sleep } from "../testbed/process.js";
-import { monotonicMicros, topFunctions } from "./cpu-profile.js";
+import { cpuProfiling, monotonicMicros, profilesIn, reportProfile, type CpuProfiling, type ProfileWindow } from "./cpu-profile.js";
 import { processUsage } from "./process-usage.js";
 import { countsSince, eventVersions, eventWritesSince, writesByResource, type RequestCounts } from "./server-counts.js";
 
@@ -49,11 +47,10 @@ interface OperatorProcess {
   readonly spawnedAt: number;
 }
 
-async function startOperator(cluster: Cluster, index: number, profileDir: string | undefined, workers = DEFAULT_WORKERS): Promise<OperatorProcess> {
+async function startOperator(cluster: Cluster, index: number, profiling: CpuProfiling | undefined, workers = DEFAULT_WORKERS): Promise<OperatorProcess> {
   const port = await freePort();
   const args = [
-    // A sample every 10 ms, not V8's 1 ms: at 1 ms the sampling alone cost the idle process 5 % of a core.
-    ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--cpu-prof-interval=10000"] : []),
+    ...(profiling?.nodeFlags ?? []),
     operatorMain,
     // One replica, no lease: with 100 clusters rolling out (4,700 pods on a loaded 2-core test bed) the apiserver
     // answered no renewal within the 10 s renew deadline and the elected operator stepped down and exited.
@@ -111,29 +108,11 @@ const byCount = (counts: RequestCounts) =>
     .join(", ") || "none";
 const perMinute = (n: number, seconds: number) => ((n * 60) / seconds).toFixed(1);
 
-interface ProfileWindow {
-  readonly label: string;
-  readonly fromMicros: number;
-  readonly toMicros: number;
-}
-
 /** Stops the operator (SIGTERM, as a rollout does) and, when profiled, prints where its CPU went in each window. */
-async function stopOperator(op: OperatorProcess, profileDir: string | undefined, label: string, windows: readonly ProfileWindow[] = []): Promise<void> {
-  const before = new Set(profileDir ? readdirSync(profileDir) : []);
+async function stopOperator(op: OperatorProcess, profiling: CpuProfiling | undefined, label: string, windows: readonly ProfileWindow[] = []): Promise<void> {
+  const before = profiling ? profilesIn(profiling.dir) : new Set<string>();
   await op.process.stop(60_000);
-  if (!profileDir) return;
-  const written = readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile") && !before.has(f));
-  if (written.length === 0) {
-    process.stdout.write(`  ${label}: no CPU profile written (the process did not exit on its own within 60 s)\n`);
-    return;
-  }
-  const path = join(profileDir, written[0]!);
-  process.stdout.write(`  ${label}: CPU profile ${path}; top functions by self time:\n`);
-  for (const line of topFunctions(path, 12)) process.stdout.write(`    ${line}\n`);
-  for (const window of windows) {
-    process.stdout.write(`  ${label}, ${window.label}:\n`);
-    for (const line of topFunctions(path, 12, window)) process.stdout.write(`    ${line}\n`);
-  }
+  if (profiling) reportProfile(profiling.dir, before, label, windows);
 }
 
 export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise<void> {
@@ -143,8 +122,7 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
     containerd: false,
     registry: false,
   });
-  // Outside the test bed's folder, which goes when it stops.
-  const profileDir = process.env.BENCH_CPU_PROF ? mkdtempSync(join(tmpdir(), "operator-scale-profiles-")) : undefined;
+  const profiling = cpuProfiling("operator-scale");
   const client = new KubeClient(cluster.kubeConfig());
   const tb = { kubeConfig: cluster.kubeConfig() };
   let operator: OperatorProcess | undefined;
@@ -161,7 +139,7 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
 
     // 1. Cold start.
     const coldBefore = await writesByResource(tb);
-    operator = await startOperator(cluster, 1, profileDir);
+    operator = await startOperator(cluster, 1, profiling);
     const times = await readyTimes(client, clusters, operator.spawnedAt, operator, 30 * 60_000);
     const coldWrites = countsSince(coldBefore, await writesByResource(tb));
     const coldUsage = usageOf(operator);
@@ -204,13 +182,13 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
       };
     };
     const idle = await idleWindow();
-    await stopOperator(operator, profileDir, "operator #1 (cold start, then idle)", [idle.window]);
+    await stopOperator(operator, profiling, "operator #1 (cold start, then idle)", [idle.window]);
     operator = undefined;
     const quiet = await idleWindow();
     const theirs = (key: string) => !KUBELET_RESOURCES.has(key);
     const idleWrites = sum(idle.writes, theirs);
     process.stdout.write(
-      `operator-scale: idle over ${idleSeconds} s with ${clusters} clusters Ready: CPU ${idle.cpuPercent!.toFixed(2)} % of a core (goal < 2 %${profileDir ? "; the profiler's own sampling counted: measure without BENCH_CPU_PROF" : ""}), RSS ${(idle.rssBytes! / MiB).toFixed(0)} MiB, ` +
+      `operator-scale: idle over ${idleSeconds} s with ${clusters} clusters Ready: CPU ${idle.cpuPercent!.toFixed(2)} % of a core (goal < 2 %${profiling ? "; the profiler's own sampling counted: measure without BENCH_CPU_PROF" : ""}), RSS ${(idle.rssBytes! / MiB).toFixed(0)} MiB, ` +
         `${idle.reconciles} reconciles (the operator's count); writes ${perMinute(idleWrites, idleSeconds)}/min beside the kubelets' (goal 0): ${byCount(Object.fromEntries(Object.entries(idle.writes).filter(([k]) => theirs(k))))}\n` +
         `  Events created or changed in the window, by reporting controller: ${byCount(idle.eventWriters)}; with the operator stopped: ${byCount(quiet.eventWriters)}\n` +
         `  leases ${perMinute(idle.writes.leases ?? 0, idleSeconds)}/min with the operator (run without leader election), ${perMinute(quiet.writes.leases ?? 0, idleSeconds)}/min without it (kwok's ${nodes} node leases)\n` +
@@ -220,7 +198,7 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
     // 3. Restart onto converged clusters: with one worker, then with the default ones, on the same test bed.
     for (const [i, workers] of [1, DEFAULT_WORKERS].entries()) {
       const restartBefore = await writesByResource(tb);
-      operator = await startOperator(cluster, i + 2, profileDir, workers);
+      operator = await startOperator(cluster, i + 2, profiling, workers);
       const restarted = operator;
       await restarted.process.waitUntil(
         `done with all ${clusters} clusters`,
@@ -238,7 +216,7 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
           `${stillReady}/${clusters} Ready; RSS ${(usageOf(restarted).rssBytes / MiB).toFixed(0)} MiB; writes meanwhile beside the kubelets': ${sum(restartWrites, theirs)} (${byCount(Object.fromEntries(Object.entries(restartWrites).filter(([k]) => theirs(k))))})\n` +
           `  baseline, Flux at ${fluxCrsPerSecond.toFixed(2)} Kustomizations/s: ${(clusters / fluxCrsPerSecond).toFixed(0)} s for ${clusters} (ratio ${(restartSeconds / (clusters / fluxCrsPerSecond)).toFixed(2)})\n`,
       );
-      await stopOperator(restarted, profileDir, `operator #${i + 2} (restart, --concurrent=${workers})`);
+      await stopOperator(restarted, profiling, `operator #${i + 2} (restart, --concurrent=${workers})`);
       operator = undefined;
     }
   } finally {

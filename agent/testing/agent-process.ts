@@ -15,6 +15,8 @@ export interface AgentProcessOptions {
   /** containerd's hosts dir: given, the agent serves and uses peers. */
   readonly hostsDir?: string;
   readonly extraArgs?: readonly string[];
+  /** Flags of node itself, before the agent's script (e.g. --cpu-prof). */
+  readonly nodeFlags?: readonly string[];
   /** Folder of the agent's log file. @default a new temporary folder */
   readonly logDir?: string;
 }
@@ -23,6 +25,7 @@ export interface AgentProcessOptions {
 export function startAgentProcess(options: AgentProcessOptions): ManagedProcess {
   const log = join(options.logDir ?? mkdtempSync(join(tmpdir(), `agent-${options.node}-`)), `node-agent-${options.node}.log`);
   const args = [
+    ...(options.nodeFlags ?? []),
     mainScript,
     `--node=${options.node}`,
     `--namespace=${options.namespace}`,
