@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     ...(opts.registryHost && { registryHost: opts.registryHost }),
     onTransition: recordBuildEvents(outbox),
   });
-  addGitImportController(manager, scope);
+  addGitImportController(manager, { ...scope, gitImage: opts.gitImage });
   addPipelineRunController(manager, { ...scope, onTransition: recordRunEvents(outbox), ...(opts.registryHost && { registryHost: opts.registryHost }) });
   const buildLogs = new BuildLogs({ source: podLogSource(manager.client.transport), builds: manager.informers.informerFor(IMAGE_BUILD, scope) });
 

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_BUILDER_IMAGES, type BuilderImages } from "./builds/index.js";
+import { DEFAULT_GIT_IMAGE } from "./git/index.js";
 import { AddressPolicy, DEFAULT_MAX_ATTEMPTS, SVIX_SCHEDULE_MS } from "./events/index.js";
 
 export const USAGE = `usage: orchest-api [flags]
@@ -24,6 +25,7 @@ export const USAGE = `usage: orchest-api [flags]
   --registry HOST                the in-cluster registry: builds are named after it (default: spec.image as written)
   --builder-image-buildctl REF   builder image of containerd nodes (default: this project's release's)
   --builder-image-docker REF     builder image of docker nodes (default: this project's release's)
+  --git-image REF                image of git imports that name none (default: this project's release's git image)
 Durations: 250ms, 5s, 5m, 2h. Kubernetes access: in-cluster service account, or KUBECONFIG.`;
 
 export interface ApiOptions {
@@ -42,6 +44,8 @@ export interface ApiOptions {
   leaderElect: boolean;
   registryHost?: string;
   builderImages: BuilderImages;
+  /** The image of git imports that name none. */
+  gitImage: string;
 }
 
 const LOOPBACK = ["127.0.0.0/8", "::1/128"];
@@ -69,6 +73,7 @@ export function parseApiOptions(args: string[], env: NodeJS.ProcessEnv = process
       registry: { type: "string", default: "" },
       "builder-image-buildctl": { type: "string", default: DEFAULT_BUILDER_IMAGES.buildkit },
       "builder-image-docker": { type: "string", default: DEFAULT_BUILDER_IMAGES.docker },
+      "git-image": { type: "string", default: DEFAULT_GIT_IMAGE },
     },
   });
   const backend = values["analytics-backend"]!;
@@ -95,6 +100,7 @@ export function parseApiOptions(args: string[], env: NodeJS.ProcessEnv = process
     leaderElect: boolean("leader-elect", values["leader-elect"]!),
     ...(values.registry ? { registryHost: values.registry } : {}),
     builderImages: { buildkit: values["builder-image-buildctl"]!, docker: values["builder-image-docker"]! },
+    gitImage: values["git-image"]!,
   };
 }
 

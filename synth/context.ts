@@ -191,6 +191,8 @@ export interface SynthContext {
   readonly registryImage: string;
   /** Images of the api's builder pods. */
   readonly builderImages: { readonly buildctl: string; readonly docker: string };
+  /** The image of git imports that name none (the api's --git-image): the release's. */
+  readonly gitImage: string;
   readonly registryFacts: RegistryFacts;
   /**
    * How nodes, builders and the agents name the in-cluster registry: its ClusterIP (nodes resolve no cluster
@@ -454,6 +456,7 @@ export function resolveContext(cluster: OrchestCluster, facts: ClusterFacts, opt
     ingressClassName,
     registryImage: options.registryImage ?? own.registry,
     builderImages: { buildctl: own.builderBuildctl, docker: own.builderDocker },
+    gitImage: own.git,
     registryFacts: facts.registry ?? {},
     registryHost: facts.registry?.clusterIP ?? `${DOCKER_REGISTRY}.${namespace}.svc.cluster.local`,
     plainHttpRegistries: (cluster.metadata?.annotations?.[ANNOTATIONS.plainHttpRegistries] ?? "").split(/[\s,]+/).filter(Boolean).sort(),

@@ -107,7 +107,7 @@ export class OrchestApi extends Construct {
     crb.addSubjects(this.serviceAccount);
 
     // What this project's api reads (api/options.ts): where to listen, the registry builds are named after, the
-    // builder images of its own release; its namespace comes from POD_NAMESPACE (below).
+    // builder and git images of its own release; its namespace comes from POD_NAMESPACE (below).
     const { deployment, service } = componentDeployment(this, ctx, {
       component: COMPONENT,
       resources: requests(200, 512),
@@ -118,6 +118,7 @@ export class OrchestApi extends Construct {
         `--registry=${ctx.registryHost}`,
         `--builder-image-buildctl=${ctx.builderImages.buildctl}`,
         `--builder-image-docker=${ctx.builderImages.docker}`,
+        `--git-image=${ctx.gitImage}`,
         `--orchest-version=${ctx.version}`,
       ],
       serviceAccount: this.serviceAccount,

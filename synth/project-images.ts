@@ -14,6 +14,8 @@ export interface ProjectImages {
   readonly builderDocker: string;
   /** The in-cluster registry. */
   readonly registry: string;
+  /** git and ssh, for the api's git imports that name no image of their own. */
+  readonly git: string;
 }
 
 /** Where this project's release images are published. */
@@ -28,6 +30,7 @@ const NAMES: Readonly<Record<keyof ProjectImages, string>> = {
   builderBuildctl: "builder-buildctl",
   builderDocker: "builder-docker",
   registry: "registry",
+  git: "git",
 };
 
 /** The images of one release: `<prefix>/<name>:<tag>`. */

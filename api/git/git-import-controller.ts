@@ -1,15 +1,16 @@
 import type { GitImport, GitImportStatus } from "../../crds/types/index.js";
 import { byLabel, isAlreadyExists, objectKey, toControllerOwner, updateStatus, type Controller, type GroupVersionKind, type KubeObject, type Manager, type Reconciler } from "../../reconcilers/index.js";
-import { GIT_IMPORT_UID_LABEL, gitImportPod, importStatusOf } from "./git-import-pod.js";
+import { DEFAULT_GIT_IMAGE, GIT_IMPORT_UID_LABEL, gitImportPod, importStatusOf } from "./git-import-pod.js";
 import { createGitPod } from "./git-pod.js";
 
 export const GIT_IMPORT: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind: "GitImport" };
 
 /**
  * Runs GitImports: one clone pod each, with the git config and SSH keys of the auth user the import names,
- * its outcome in status. A finished import keeps its status after its pod is gone.
+ * its outcome in status. A finished import keeps its status after its pod is gone. `gitImage`: the clone's image
+ * when the import names none (default: this project's release's).
  */
-export function addGitImportController(manager: Manager, options: { namespace?: string } = {}): Controller {
+export function addGitImportController(manager: Manager, options: { namespace?: string; gitImage?: string } = {}): Controller {
   const { client, informers, logger } = manager;
   const events = manager.eventRecorder("orchest-api");
   const scope = options.namespace ? { namespace: options.namespace } : {};
@@ -25,7 +26,7 @@ export function addGitImportController(manager: Manager, options: { namespace?: 
     let pod = pods.byIndex(GIT_IMPORT_UID_LABEL, gi.metadata!.uid!)[0];
     if (!pod) {
       try {
-        pod = await createGitPod(client, events, logger, { consumer: "git-import", ...(gi.spec.authUser ? { user: gi.spec.authUser } : {}), pod: gitImportPod(gi), container: "git" });
+        pod = await createGitPod(client, events, logger, { consumer: "git-import", ...(gi.spec.authUser ? { user: gi.spec.authUser } : {}), pod: gitImportPod(gi, options.gitImage ?? DEFAULT_GIT_IMAGE), container: "git" });
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
         return; // the cache is behind: the pod's own event brings this import back

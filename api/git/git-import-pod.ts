@@ -1,5 +1,6 @@
 import type { GitImport, GitImportStatus } from "../../crds/types/index.js";
 import { withControllerReference, type KubeObject } from "../../reconcilers/index.js";
+import { projectImages } from "../../synth/project-images.js";
 import { childName } from "../pipelines/names.js";
 import { KNOWN_HOSTS_CONFIG_MAP } from "./git-injection.js";
 
@@ -12,12 +13,17 @@ const MESSAGE_LIMIT = 1024;
 const HOST_KEY_REFUSED = /Host key verification failed/;
 const UNKNOWN_HOST_FIX = `\n(ssh knows the hosts listed in ConfigMap ${KNOWN_HOSTS_CONFIG_MAP} (key known_hosts) of this namespace: add the host's line, as \`ssh-keyscan HOST\` prints it, and import again)`;
 
+/** The image of git imports that name none, of this project's release (the api's --git-image says otherwise). */
+export const DEFAULT_GIT_IMAGE = projectImages().git;
+
 /**
  * The pod of a GitImport, before the auth user's git settings are added: `git clone` with the URL, ref and
- * target as arguments (no shell), as root on the user directory, never restarted, owned by the import.
+ * target as arguments (no shell), as root on the user directory, never restarted, owned by the import; in the
+ * import's image, else `defaultImage`.
  */
-export function gitImportPod(gi: GitImport): KubeObject {
-  const { url, ref, image, userdir } = gi.spec;
+export function gitImportPod(gi: GitImport, defaultImage: string): KubeObject {
+  const { url, ref, userdir } = gi.spec;
+  const image = gi.spec.image ?? defaultImage;
   const pod: KubeObject = {
     apiVersion: "v1",
     kind: "Pod",

@@ -14,6 +14,9 @@ let client: KubeClient;
 let manager: Manager;
 let ns: string;
 
+/** The api's --git-image in this file: what an import that names no image runs. */
+const GIT_IMAGE = "registry.example/orchest-gitops/git:0.1.0";
+
 test.before(async () => {
   const tb = await useTestbed();
   installCrds(tb.kubeconfigPath);
@@ -23,7 +26,7 @@ test.before(async () => {
   await client.create({ apiVersion: "v1", kind: "PersistentVolume", metadata: { name: `${ns}-userdir` }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteMany"], hostPath: { path: "/tmp/userdir" }, claimRef: { namespace: ns, name: "userdir-pvc" } } });
   await client.create({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "userdir-pvc", namespace: ns }, spec: { accessModes: ["ReadWriteMany"], storageClassName: "", volumeName: `${ns}-userdir`, resources: { requests: { storage: "1Gi" } } } });
   manager = new Manager({ kubeConfig: tb.kubeConfig, name: "orchest-api", logger: silentLogger });
-  addGitImportController(manager, { namespace: ns });
+  addGitImportController(manager, { namespace: ns, gitImage: GIT_IMAGE });
   await manager.start();
 });
 
@@ -33,7 +36,7 @@ test.after.always(async () => {
 });
 
 const gitImport = (name: string, spec: Partial<GitImport["spec"]> = {}): KubeObject =>
-  ({ ...GIT_IMPORT, metadata: { name, namespace: ns }, spec: { url: "https://git.example/repo.git", image: "git-image", userdir: { claimName: "userdir-pvc", path: "projects/demo" }, ...spec } }) as KubeObject;
+  ({ ...GIT_IMPORT, metadata: { name, namespace: ns }, spec: { url: "https://git.example/repo.git", userdir: { claimName: "userdir-pvc", path: "projects/demo" }, ...spec } }) as KubeObject;
 /** The gitimport controller's work as its metrics count it: items added to its queue, queued now, in flight now. */
 async function controllerState(): Promise<{ adds: number; depth: number; active: number }> {
   const text = await manager.metrics.registry.metrics();
@@ -83,6 +86,14 @@ test.serial("an import without an auth user gets no git config and no keys", asy
   t.deepEqual(pod.spec.containers[0].command, ["git", "clone", "--", "https://git.example/repo.git", "/userdir/projects/other"]);
   t.false(pod.spec.volumes.some((v: { name: string }) => v.name === "git-ssh-keys"));
   t.false(pod.spec.containers[0].env.some((e: { name: string }) => e.name.startsWith("GIT_AUTHOR")));
+});
+
+test.serial("an import runs in the image it names, else in the api's git image (--git-image, the release's)", async (t) => {
+  await client.create(gitImport("own-image", { image: "registry.example/team/git:2.43" }));
+  await client.create(gitImport("default-image"));
+  await waitFor("both clone pods", async () => (await podOf("own-image")) !== undefined && (await podOf("default-image")) !== undefined, 30_000, 100);
+  t.is((await podOf("own-image"))!.spec.containers[0].image, "registry.example/team/git:2.43");
+  t.is((await podOf("default-image"))!.spec.containers[0].image, GIT_IMAGE);
 });
 
 test.serial("the clone's end is the import's: exit 0 Succeeded, else Failed with git's exit code, each with its Event, status kept", async (t) => {

@@ -4,4 +4,4 @@ export { gitInjection, withGitInjection, SSH_KEYS_DIR, KNOWN_HOSTS_DIR, KNOWN_HO
 export { loadGitSettings } from "./git-settings.js";
 export { createGitPod, type GitPodRequest } from "./git-pod.js";
 export { addGitImportController, GIT_IMPORT } from "./git-import-controller.js";
-export { gitImportPod, importStatusOf, GIT_IMPORT_UID_LABEL } from "./git-import-pod.js";
+export { gitImportPod, importStatusOf, GIT_IMPORT_UID_LABEL, DEFAULT_GIT_IMAGE } from "./git-import-pod.js";

@@ -46,9 +46,9 @@ export interface GitImportSpec {
    */
   authUser?: string;
   /**
-   * An image with git and ssh, run as root (the user directory is root's, as in Orchest).
+   * An image with git and ssh, run as root (the user directory is root's, as in Orchest). Unset, the api's --git-image: this project's git image of the operator's release.
    */
-  image: string;
+  image?: string;
   /**
    * The user directory and the project directory in it that the clone creates.
    */
