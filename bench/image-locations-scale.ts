@@ -6,7 +6,8 @@
  *  2. what etcd holds for it: keys and the bytes of their current values;
  *  3. reads of every node's images and of one node's (ImageLocations by field selector spec.node; that node's
  *     NodeImage by name): a LIST timed here, the apiserver's own mean (apiserver_request_duration_seconds), and
- *     the wall time of `kubectl get` (table and -o json);
+ *     the wall time of `kubectl get` (table and -o json); and a write of one image's status, which rewrites the
+ *     object that holds it (what etcd stores and every watcher receives);
  *  4. memory: the RSS of a real orchest-api process and of one real node-agent process (node 1, whose I images a
  *     real containerd holds) once their caches have synced; beside them, processes that only cache one layout
  *     (every node's objects, or one node's) with the same informers, so that each layout's share is seen.
@@ -140,16 +141,16 @@ async function createAll(client: KubeClient, objects: readonly { body: KubeObjec
 
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** Median wall time (ms) of `REPEATS` runs of `read`, and the apiserver's own mean (ms) over the `verb` requests on `resource` they made. */
-async function timedReads(tb: Pick<Testbed, "kubeConfig">, resource: string, verb: string, read: () => Promise<unknown>): Promise<{ ms: number; serverMs: number }> {
-  const before = await requestSeconds(tb, resource, verb);
+/** Median wall time (ms) of `REPEATS` runs of `request`, and the apiserver's own mean (ms) over the requests it counted as [resource, verb, subresource]. */
+async function timedRequests(tb: Pick<Testbed, "kubeConfig">, [resource, verb, subresource]: readonly [string, string, string?], request: (i: number) => Promise<unknown>): Promise<{ ms: number; serverMs: number }> {
+  const before = await requestSeconds(tb, resource, verb, subresource);
   const times: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
     const started = performance.now();
-    await read();
+    await request(i);
     times.push(performance.now() - started);
   }
-  const after = await requestSeconds(tb, resource, verb);
+  const after = await requestSeconds(tb, resource, verb, subresource);
   return { ms: median(times), serverMs: ((after.seconds - before.seconds) / Math.max(1, after.count - before.count)) * 1000 };
 }
 
@@ -243,10 +244,24 @@ export async function run(nodes = 100, images = 100): Promise<void> {
 
     // 3. Reads: every node's images, one node's.
     const one = `spec.node=${measured}`;
-    const ilAll = await timedReads(tb, "imagelocations", "LIST", () => client.list(IMAGE_LOCATION));
-    const niAll = await timedReads(tb, "nodeimages", "LIST", () => client.list(NODE_IMAGE));
-    const ilOne = await timedReads(tb, "imagelocations", "LIST", () => client.list(IMAGE_LOCATION, { fieldSelector: one }));
-    const niOne = await timedReads(tb, "nodeimages", "GET", () => client.get({ ...NODE_IMAGE, name: measured }));
+    const ilAll = await timedRequests(tb, ["imagelocations", "LIST"], () => client.list(IMAGE_LOCATION));
+    const niAll = await timedRequests(tb, ["nodeimages", "LIST"], () => client.list(NODE_IMAGE));
+    const ilOne = await timedRequests(tb, ["imagelocations", "LIST"], () => client.list(IMAGE_LOCATION, { fieldSelector: one }));
+    const niOne = await timedRequests(tb, ["nodeimages", "GET"], () => client.get({ ...NODE_IMAGE, name: measured }));
+
+    // One image's status changes on one node (another than the measured one): the object it lives in is rewritten.
+    const other = nodeInfos.at(-1)!;
+    const reverified = (i: number) => new Date(Date.parse(verifiedAt) + (i + 1) * 1000).toISOString();
+    const location = imageLocation(all[0]!, other);
+    const ilWrite = await timedRequests(tb, ["imagelocations", "PATCH", "status"], async (i) => {
+      const current = (await client.get({ ...IMAGE_LOCATION, namespace: NAMESPACE, name: location.metadata.name! }))!;
+      await updateStatus(client, current, { ...(current.status as Record<string, unknown>), lastVerifiedTime: reverified(i) });
+    });
+    const niWrite = await timedRequests(tb, ["nodeimages", "PATCH", "status"], async (i) => {
+      const current = (await client.get({ ...NODE_IMAGE, name: other.name }))!;
+      const status = current.status as { images: { image: string }[] };
+      await updateStatus(client, current, { ...status, images: status.images.map((image, k) => (k === 0 ? { ...image, lastVerifiedTime: reverified(i) } : image)) });
+    });
     const k = (...args: string[]) => timedKubectl(kubectl, cluster.kubeconfig, args);
     const kubectlRows: Array<[string, number, number]> = [
       ["kubectl get, every node's: il -A | nodeimages (ms)", k("get", "il", "-A"), k("get", "nodeimages")],
@@ -308,6 +323,9 @@ export async function run(nodes = 100, images = 100): Promise<void> {
       ["  the apiserver's own mean (ms)", ilAll.serverMs, niAll.serverMs],
       ["LIST/GET one node's, here (ms, median)", ilOne.ms, niOne.ms],
       ["  the apiserver's own mean (ms)", ilOne.serverMs, niOne.serverMs],
+      ["one image's status write: bytes etcd stores and each watcher gets", ilStored.bytes / ilStored.keys, niStored.bytes / niStored.keys],
+      ["  GET + status PATCH, here (ms, median)", ilWrite.ms, niWrite.ms],
+      ["  the apiserver's own mean for the PATCH (ms)", ilWrite.serverMs, niWrite.serverMs],
       ...kubectlRows,
       ["RSS caching every node's (MiB)", mib(caches.ilAll.rssBytes), mib(caches.niAll.rssBytes)],
       ["  beyond a process caching nothing (MiB)", mib(caches.ilAll.rssBytes - caches.none.rssBytes), mib(caches.niAll.rssBytes - caches.none.rssBytes)],

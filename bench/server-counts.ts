@@ -31,10 +31,10 @@ export function requestCounts(tb: Pick<Testbed, "kubeConfig">, resource: string)
 /**
  * The apiserver's own time in `verb` requests on `resource` (apiserver_request_duration_seconds: from the request's
  * arrival to the response written), summed over every request so far: the difference of two readings gives the
- * mean of the requests in between.
+ * mean of the requests in between. `subresource`: e.g. "status"; none unless told.
  */
-export async function requestSeconds(tb: Pick<Testbed, "kubeConfig">, resource: string, verb: string): Promise<{ count: number; seconds: number }> {
-  const keyOf = (labels: Record<string, string>) => (labels.resource === resource && !labels.subresource && verbOf(labels) === verb ? "all" : undefined);
+export async function requestSeconds(tb: Pick<Testbed, "kubeConfig">, resource: string, verb: string, subresource = ""): Promise<{ count: number; seconds: number }> {
+  const keyOf = (labels: Record<string, string>) => (labels.resource === resource && (labels.subresource ?? "") === subresource && verbOf(labels) === verb ? "all" : undefined);
   const [count, seconds] = await Promise.all([countBy(tb, keyOf, "apiserver_request_duration_seconds_count"), countBy(tb, keyOf, "apiserver_request_duration_seconds_sum")]);
   return { count: count.all ?? 0, seconds: seconds.all ?? 0 };
 }
