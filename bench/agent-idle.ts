@@ -26,7 +26,7 @@ import { allRequests, countsSince, type RequestCounts } from "./server-counts.js
 
 const MiB = 2 ** 20;
 /** The agent's production settings (agent/main.ts defaults), not the tests' quick ones. */
-const PRODUCTION_ARGS = ["--verify-interval=60", "--wave-timeout=60"];
+export const PRODUCTION_ARGS = ["--verify-interval=60", "--wave-timeout=60"];
 /** Requests of the simulated kubelets (kwok's heartbeats and node leases), never the agent's. */
 const kubelets = (key: string) => /^\S+ (nodes|leases)\b/.test(key);
 

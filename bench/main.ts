@@ -6,6 +6,7 @@ import { run as agentIdle } from "./agent-idle.js";
 import { run as applier } from "./applier.js";
 import { run as convergence } from "./convergence.js";
 import { run as events } from "./events.js";
+import { run as imageLocationsScale } from "./image-locations-scale.js";
 import { run as informer } from "./informer.js";
 import { run as nodes } from "./nodes.js";
 import { run as operator } from "./operator.js";
@@ -25,6 +26,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   "operator-scale": () => operatorScale(),
   agent: () => agent(),
   "agent-idle": () => agentIdle(),
+  "image-locations-scale": () => imageLocationsScale(),
   events: () => events(),
   nodes: () => nodes(),
   platform,

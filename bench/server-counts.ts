@@ -14,11 +14,11 @@ const WRITE_VERBS = new Set(["POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETEC
 const verbOf = (labels: Record<string, string>) => (labels.verb === "DELETE" && labels.scope !== "resource" ? "DELETECOLLECTION" : labels.verb!);
 const resourceOf = (labels: Record<string, string>) => (labels.subresource ? `${labels.resource}/${labels.subresource}` : labels.resource!);
 
-/** apiserver_request_total summed by `keyOf` of each series' labels; series it gives no key are left out. */
-async function countBy(tb: Pick<Testbed, "kubeConfig">, keyOf: (labels: Record<string, string>) => string | undefined): Promise<RequestCounts> {
+/** `metric` (apiserver_request_total unless told) summed by `keyOf` of each series' labels; series it gives no key are left out. */
+async function countBy(tb: Pick<Testbed, "kubeConfig">, keyOf: (labels: Record<string, string>) => string | undefined, metric = "apiserver_request_total"): Promise<RequestCounts> {
   const counts: Record<string, number> = {};
   for (const line of (await apiserverGet(tb.kubeConfig, "/metrics")).split("\n")) {
-    if (!line.startsWith("apiserver_request_total{")) continue;
+    if (!line.startsWith(`${metric}{`)) continue;
     const key = keyOf(Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!])));
     if (key !== undefined) counts[key] = (counts[key] ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1));
   }
@@ -27,6 +27,17 @@ async function countBy(tb: Pick<Testbed, "kubeConfig">, keyOf: (labels: Record<s
 
 export function requestCounts(tb: Pick<Testbed, "kubeConfig">, resource: string): Promise<RequestCounts> {
   return countBy(tb, (labels) => (labels.resource !== resource ? undefined : labels.subresource ? `${verbOf(labels)} ${labels.subresource}` : verbOf(labels)));
+}
+
+/**
+ * The apiserver's own time in `verb` requests on `resource` (apiserver_request_duration_seconds: from the request's
+ * arrival to the response written), summed over every request so far: the difference of two readings gives the
+ * mean of the requests in between. `subresource`: e.g. "status"; none unless told.
+ */
+export async function requestSeconds(tb: Pick<Testbed, "kubeConfig">, resource: string, verb: string, subresource = ""): Promise<{ count: number; seconds: number }> {
+  const keyOf = (labels: Record<string, string>) => (labels.resource === resource && (labels.subresource ?? "") === subresource && verbOf(labels) === verb ? "all" : undefined);
+  const [count, seconds] = await Promise.all([countBy(tb, keyOf, "apiserver_request_duration_seconds_count"), countBy(tb, keyOf, "apiserver_request_duration_seconds_sum")]);
+  return { count: count.all ?? 0, seconds: seconds.all ?? 0 };
 }
 
 /** Writes on every resource, keyed by resource and subresource ("deployments", "orchestclusters/status"). */
@@ -54,10 +65,35 @@ export function formatCounts(counts: RequestCounts): string {
 }
 
 /** etcd's database file (etcd_mvcc_db_total_size_in_bytes), or undefined when the test bed's etcd is not known. */
-export async function etcdDatabaseBytes(tb: Testbed): Promise<number | undefined> {
+export async function etcdDatabaseBytes(tb: Pick<Testbed, "etcd">): Promise<number | undefined> {
   if (!tb.etcd) return undefined;
   const line = (await call(`${tb.etcd.endpoint}/metrics`)).body.split("\n").find((l) => l.startsWith("etcd_mvcc_db_total_size_in_bytes "));
   return line === undefined ? undefined : Number(line.split(" ")[1]);
+}
+
+/**
+ * What etcd holds now under `prefix` (e.g. "/registry/orchest.io/imagelocations/"): keys and the bytes of their
+ * current values (JSON, as the apiserver stores custom resources), history not counted. Read in pages.
+ */
+export async function etcdStoredBytes(tb: Pick<Testbed, "etcd">, prefix: string): Promise<{ keys: number; bytes: number }> {
+  if (!tb.etcd) throw new Error("etcd's endpoint is unknown on this cluster. Fix: run on the test bed");
+  const b64 = (text: string | Buffer) => Buffer.from(text).toString("base64");
+  const end = Buffer.from(prefix);
+  end[end.length - 1]! += 1;
+  let keys = 0;
+  let bytes = 0;
+  let from: Buffer = Buffer.from(prefix);
+  for (;;) {
+    const response = await call(`${tb.etcd.endpoint}/v3/kv/range`, { method: "POST", body: JSON.stringify({ key: b64(from), range_end: b64(end), limit: 500 }) });
+    if (response.status !== 200) throw new Error(`etcd range ${prefix}: ${response.status} ${response.body.slice(0, 300)}`);
+    const page = JSON.parse(response.body) as { kvs?: { key: string; value: string }[]; more?: boolean };
+    for (const kv of page.kvs ?? []) {
+      keys++;
+      bytes += Buffer.from(kv.key, "base64").length + Buffer.from(kv.value, "base64").length;
+    }
+    if (!page.more || !page.kvs?.length) return { keys, bytes };
+    from = Buffer.concat([Buffer.from(page.kvs.at(-1)!.key, "base64"), Buffer.from([0])]);
+  }
 }
 
 export function mebibytes(bytes: number | undefined): string {

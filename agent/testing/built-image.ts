@@ -23,13 +23,19 @@ export async function placeBuiltImage(
   bytes: number,
 ): Promise<PlacedImage> {
   const reference = `${at.registryHost}/agent-test/${name}-${randomBytes(3).toString("hex")}:v1`;
-  const image = await buildOciImage(reference, { "data.bin": randomBytes(bytes) });
-  execFileSync("ctr", ["--address", at.socket, "--namespace", "k8s.io", "images", "import", image.archive]);
+  const image = await importNewImage(at.socket, reference, bytes);
   await client.create({
     ...IMAGE_LOCATION,
     metadata: { name: imageLocationName(reference, image.digest, at.node), namespace: at.namespace, labels: { [BUILT_LABEL]: BUILT_VALUE } },
     spec: { image: reference, digest: image.digest, node: at.node },
   });
+  return image;
+}
+
+/** A fresh image of `bytes` random bytes named `reference`, imported into the containerd at `socket` as the kubelet sees images. */
+export async function importNewImage(socket: string, reference: string, bytes: number): Promise<PlacedImage> {
+  const image = await buildOciImage(reference, { "data.bin": randomBytes(bytes) });
+  execFileSync("ctr", ["--address", socket, "--namespace", "k8s.io", "images", "import", image.archive]);
   return { reference, digest: image.digest, size: image.size };
 }
 
