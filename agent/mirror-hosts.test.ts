@@ -17,8 +17,7 @@ test("a containerd given the hosts dir pulls from a plain-HTTP registry, with an
   const node = tb.nodes.find((n) => n.containerd)!;
   const ctr = (...args: string[]) => run("ctr", ["--address", node.containerd!.socket, "--namespace", "k8s.io", ...args]);
   const reference = `${tb.registry!.host}/mirror-hosts/image-${randomBytes(3).toString("hex")}:v1`;
-  const image = await buildOciImage(reference, { "data.bin": randomBytes(256) });
-  await ctr("images", "import", image.archive);
+  await buildOciImage(reference, { "data.bin": randomBytes(256) }, (archive) => ctr("images", "import", archive));
   await ctr("images", "push", "--plain-http", reference);
   await ctr("images", "rm", "--sync", reference);
 

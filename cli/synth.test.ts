@@ -1,6 +1,5 @@
-import test from "ava";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import test, { type ExecutionContext } from "ava";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 import { createTestNamespace, useTestbed } from "../testbed/index.js";
@@ -8,9 +7,9 @@ import { synth, toYaml } from "../synth/index.js";
 import { readClusterFile } from "./cluster-file.js";
 import { PACKAGE_ROOT } from "./paths.js";
 import { kubectl, orchest } from "./testing.js";
+import { tempDir } from "../testbed/temp-dir.js";
 
 const EXAMPLE = join(PACKAGE_ROOT, "examples", "orchestcluster.yaml");
-const tempDir = () => mkdtempSync(join(tmpdir(), "orchest-synth-"));
 
 test("prints every synthesized object as multi-document YAML on stdout", async (t) => {
   const { code, stdout } = await orchest("synth", "-f", EXAMPLE);
@@ -19,7 +18,7 @@ test("prints every synthesized object as multi-document YAML on stdout", async (
 });
 
 test("writes one file per object and a kustomization that lists them", async (t) => {
-  const dir = tempDir();
+  const dir = tempDir(t, "orchest-synth");
   const { code } = await orchest("synth", "-f", EXAMPLE, "-o", dir);
   t.is(code, 0);
   const kustomization = YAML.parse(readFileSync(join(dir, "kustomization.yaml"), "utf8"));
@@ -31,7 +30,7 @@ test("writes one file per object and a kustomization that lists them", async (t)
 });
 
 test("re-synthesizing a folder for docker nodes removes the buildkit file and nothing else", async (t) => {
-  const dir = tempDir();
+  const dir = tempDir(t, "orchest-synth");
   writeFileSync(join(dir, "README.md"), "not ours\n");
   await orchest("synth", "-f", EXAMPLE, "-o", dir, "--runtime", "containerd");
   const before = readdirSync(dir);
@@ -55,7 +54,7 @@ test("rejects an unknown --runtime with exit 2 and lists the runtimes", async (t
 });
 
 test("names metadata.name when the cluster file has none and exits 1", async (t) => {
-  const file = join(tempDir(), "cluster.yaml");
+  const file = join(tempDir(t, "orchest-synth"), "cluster.yaml");
   writeFileSync(file, "apiVersion: orchest.io/v1alpha1\nkind: OrchestCluster\nmetadata: {}\n");
   const { code, stderr } = await orchest("synth", "-f", file);
   t.is(code, 1);
@@ -65,7 +64,7 @@ test("names metadata.name when the cluster file has none and exits 1", async (t)
 test("the synthesized folder is accepted by kubectl apply --dry-run=server -k", async (t) => {
   const tb = await useTestbed();
   const namespace = await createTestNamespace(tb.kubeConfig, "cli-synth");
-  const dir = tempDir();
+  const dir = tempDir(t, "orchest-synth");
   const cluster = YAML.parse(readFileSync(EXAMPLE, "utf8"));
   cluster.metadata.namespace = namespace;
   writeFileSync(join(dir, "cluster.yaml"), YAML.stringify(cluster));
@@ -75,14 +74,14 @@ test("the synthesized folder is accepted by kubectl apply --dry-run=server -k", 
   t.regex(out, /daemonset\.apps\/buildkit-daemon created \(server dry run\)/);
 });
 
-const writeSpec = (spec: unknown): string => {
-  const file = join(tempDir(), "cluster.yaml");
+const writeSpec = (t: ExecutionContext, spec: unknown): string => {
+  const file = join(tempDir(t, "orchest-synth"), "cluster.yaml");
   writeFileSync(file, YAML.stringify({ apiVersion: "orchest.io/v1alpha1", kind: "OrchestCluster", metadata: { name: "c1", namespace: "orchest" }, spec }));
   return file;
 };
 
 test("a spec the CRD rejects fails with every problem named by its field, and no stack trace", async (t) => {
-  const file = writeSpec({ postgres: { image: 5 }, orchest: { version: "2022.10", resources: { userDirVolumeSize: "lots" } } });
+  const file = writeSpec(t, { postgres: { image: 5 }, orchest: { version: "2022.10", resources: { userDirVolumeSize: "lots" } } });
   for (const command of [["synth", "-f", file], ["install", "-f", file]]) {
     const { code, stdout, stderr } = await orchest(...command);
     t.is(code, 1, command.join(" "));
@@ -95,7 +94,7 @@ test("a spec the CRD rejects fails with every problem named by its field, and no
 });
 
 test("keys left empty (null) are synthesized as if they were absent, as the API server stores them", async (t) => {
-  const withNulls = await orchest("synth", "-f", writeSpec({ singleNode: null, postgres: { image: null }, orchest: { version: null, env: null } }));
+  const withNulls = await orchest("synth", "-f", writeSpec(t, { singleNode: null, postgres: { image: null }, orchest: { version: null, env: null } }));
   t.is(withNulls.code, 0, withNulls.stderr);
-  t.is(withNulls.stdout, (await orchest("synth", "-f", writeSpec({ postgres: {}, orchest: {} }))).stdout);
+  t.is(withNulls.stdout, (await orchest("synth", "-f", writeSpec(t, { postgres: {}, orchest: {} }))).stdout);
 });

@@ -1,15 +1,14 @@
 import test from "ava";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pythonAvailable, pythonOutput, pythonRead } from "./testing/orchest-python.js";
 import { getInputs, output } from "./transfer.js";
+import { tempDir } from "../testbed/temp-dir.js";
 
 // Both directions against Python doing what Orchest's Python SDK does (sdk/testing/orchest-python.ts).
 const python = pythonAvailable() ? test : test.skip;
 
 python("Orchest's Python SDK reads what output() wrote: HEAD, serialization and every plain value as Python has it", (t) => {
-  const data = mkdtempSync(join(tmpdir(), "sdk-data-"));
+  const data = tempDir(t, "sdk-data");
   const long = "é".repeat(200);
   output(
     {
@@ -43,7 +42,7 @@ python("Orchest's Python SDK reads what output() wrote: HEAD, serialization and 
 });
 
 python("getInputs() reads what Orchest's Python SDK wrote, named and unnamed, shared references kept", (t) => {
-  const data = mkdtempSync(join(tmpdir(), "sdk-data-"));
+  const data = tempDir(t, "sdk-data");
   pythonOutput(
     join(data, "py-a"),
     "py-a",
@@ -76,7 +75,7 @@ python("getInputs() reads what Orchest's Python SDK wrote, named and unnamed, sh
 });
 
 python("a pickled Python object is refused with an error that names its class and the step", (t) => {
-  const data = mkdtempSync(join(tmpdir(), "sdk-data-"));
+  const data = tempDir(t, "sdk-data");
   pythonOutput(join(data, "py"), "py", "day", `datetime.date(2024, 5, 1)`);
   t.throws(() => getInputs({ dataDir: data, parents: ["py"] }), { message: /py\.PICKLE.*datetime\.date.*plain data/s });
 });

@@ -1,11 +1,12 @@
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stepEnv } from "../api/pipelines/step-env.js";
 import { getInputs, output, resolve } from "./transfer.js";
+import { tempDir } from "../testbed/temp-dir.js";
 
 const sdk = fileURLToPath(new URL("./index.js", import.meta.url));
 /** apache-arrow as the SDK resolves it: step code run from a project folder imports the same module. */
@@ -26,15 +27,15 @@ function runStep(project: string, step: string, code: string): string {
   });
 }
 
-function project(steps: Record<string, string[]>): string {
-  const dir = mkdtempSync(join(tmpdir(), "sdk-project-"));
+function project(t: ExecutionContext, steps: Record<string, string[]>): string {
+  const dir = tempDir(t, "sdk-project");
   const entries = Object.entries(steps).map(([uuid, parents]) => [uuid, { uuid, title: `${uuid} step`, incoming_connections: parents }]);
   writeFileSync(join(dir, "main.orchest"), JSON.stringify({ uuid: PIPELINE, name: "main", steps: Object.fromEntries(entries) }));
   return dir;
 }
 
 test("a step's output reaches the step that depends on it, in Orchest's files: HEAD and <step>.PICKLE in the pipeline's data folder", (t) => {
-  const dir = project({ load: [], weights: [], train: ["load", "weights"] });
+  const dir = project(t, { load: [], weights: [], train: ["load", "weights"] });
   runStep(dir, "load", `output({ rows: [[1, "a"], [2, "b"]] }, "table");`);
   runStep(dir, "weights", `output(new Uint8Array([0, 255, 7]), "weights");`);
   const head = readFileSync(join(dataOf(dir), "load", "HEAD"), "utf8");
@@ -47,7 +48,7 @@ test("a step's output reaches the step that depends on it, in Orchest's files: H
 });
 
 test("a table is output as an Arrow IPC stream (ARROW_TABLE) and reaches the dependent step as an apache-arrow Table", (t) => {
-  const dir = project({ extract: [], report: ["extract"] });
+  const dir = project(t, { extract: [], report: ["extract"] });
   runStep(dir, "extract", `import { tableFromArrays } from ${JSON.stringify(arrow)};
 output(tableFromArrays({ id: Int32Array.from([1, 2, 3]), city: ["Oslo", "Lima", "Pune"] }), "cities");`);
   t.true(readFileSync(join(dataOf(dir), "extract", "HEAD"), "utf8").endsWith("; ARROW_TABLE; cities"));
@@ -61,7 +62,7 @@ console.log(JSON.stringify({ table: cities instanceof Table, schema: cities.sche
 });
 
 test("a record batch is output as ARROW_BATCH and comes back as a RecordBatch", (t) => {
-  const dir = project({ a: [], b: ["a"] });
+  const dir = project(t, { a: [], b: ["a"] });
   runStep(dir, "a", `import { tableFromArrays } from ${JSON.stringify(arrow)};
 output(tableFromArrays({ x: Float64Array.from([0.5, 1.5]) }).batches[0], "batch");`);
   t.true(readFileSync(join(dataOf(dir), "a", "HEAD"), "utf8").endsWith("; ARROW_BATCH; batch"));
@@ -72,7 +73,7 @@ console.log(JSON.stringify({ batch: batch instanceof RecordBatch, x: [...batch.g
 });
 
 test("a later output replaces the earlier one: resolve() picks the most recent, whatever its serialization", (t) => {
-  const data = mkdtempSync(join(tmpdir(), "sdk-data-"));
+  const data = tempDir(t, "sdk-data");
   output([1], "first", { dataDir: data, stepUuid: "a" });
   output(new Uint8Array([9]), "second", { dataDir: data, stepUuid: "a" });
   const latest = resolve("a", { dataDir: data })!;
@@ -82,7 +83,7 @@ test("a later output replaces the earlier one: resolve() picks the most recent, 
 });
 
 test("unnamed outputs gather under 'unnamed' in the order of the parents, as Orchest's get_inputs does", (t) => {
-  const data = mkdtempSync(join(tmpdir(), "sdk-data-"));
+  const data = tempDir(t, "sdk-data");
   output("from b", null, { dataDir: data, stepUuid: "b" });
   output("from a", null, { dataDir: data, stepUuid: "a" });
   output(3, "named", { dataDir: data, stepUuid: "c" });
@@ -91,13 +92,13 @@ test("unnamed outputs gather under 'unnamed' in the order of the parents, as Orc
 });
 
 test("a parent without output is an error that names it, as in Orchest (try rerunning it)", (t) => {
-  const dir = project({ load: [], train: ["load"] });
+  const dir = project(t, { load: [], train: ["load"] });
   const err = t.throws(() => runStep(dir, "train", `getInputs();`));
   t.regex(String((err as { stderr?: string }).stderr), /Output from incoming step "load step" \("load"\) cannot be found\. Try rerunning it\./);
 });
 
 test("two parents outputting the same name is a clear error", (t) => {
-  const data = mkdtempSync(join(tmpdir(), "sdk-data-"));
+  const data = tempDir(t, "sdk-data");
   output(1, "x", { dataDir: data, stepUuid: "a" });
   output(2, "x", { dataDir: data, stepUuid: "b" });
   t.throws(() => getInputs({ dataDir: data, parents: ["a", "b"] }), { message: /steps a and b both output a value named "x"/ });
@@ -106,13 +107,13 @@ test("two parents outputting the same name is a clear error", (t) => {
 test("names Orchest's SDK refuses are refused: the separator '; ' and the reserved 'unnamed'; others are kept as given", (t) => {
   t.throws(() => output(1, "a; b", { dataDir: tmpdir(), stepUuid: "s" }), { message: /'; ' cannot be part of an output name/ });
   t.throws(() => output(1, "unnamed", { dataDir: tmpdir(), stepUuid: "s" }), { message: /'unnamed' is reserved/ });
-  const data = mkdtempSync(join(tmpdir(), "sdk-data-"));
+  const data = tempDir(t, "sdk-data");
   output(1, "a;b c", { dataDir: data, stepUuid: "s" });
   t.is(resolve("s", { dataDir: data })?.name, "a;b c");
 });
 
 test("a HEAD of Orchest's in-memory form (a flag before the three parts) resolves by its last three; a broken HEAD names its file", (t) => {
-  const data = mkdtempSync(join(tmpdir(), "sdk-data-"));
+  const data = tempDir(t, "sdk-data");
   output({ v: 1 }, "kept", { dataDir: data, stepUuid: "s" });
   const head = join(data, "s", "HEAD");
   writeFileSync(head, `1; ${readFileSync(head, "utf8")}`);

@@ -4,8 +4,6 @@ import { dirname, join } from "node:path";
 import { archiveLayout, writeOciLayout } from "../images/oci-layout.js";
 
 export interface OciImage {
-  /** Path of the OCI image-layout tar archive, ready for `ctr images import`. */
-  readonly archive: string;
   /** Digest of the image manifest. */
   readonly digest: string;
   /** Total bytes of config and layer blobs. */
@@ -15,9 +13,10 @@ export interface OciImage {
 /**
  * Builds a small single-layer image (uncompressed, so tests can reason about blob sizes) as an OCI image-layout
  * archive: the test bed cannot pull from public registries, so tests make their own images. `files` maps paths
- * inside the image to their content.
+ * inside the image to their content. `load` gets the path of its OCI image-layout tar archive (for `ctr images
+ * import`), which is removed once it returns.
  */
-export async function buildOciImage(reference: string, files: Readonly<Record<string, string | Buffer>>): Promise<OciImage> {
+export async function buildOciImage(reference: string, files: Readonly<Record<string, string | Buffer>>, load: (archive: string) => unknown): Promise<OciImage> {
   const work = mkdtempSync(join(tmpdir(), "oci-image-"));
   try {
     const rootfs = join(work, "rootfs");
@@ -28,8 +27,8 @@ export async function buildOciImage(reference: string, files: Readonly<Record<st
       writeFileSync(target, content);
     }
     const layout = await writeOciLayout(join(work, "layout"), { reference, layers: [rootfs], compression: "none" });
-    const archive = await archiveLayout(layout, join(mkdtempSync(join(tmpdir(), "oci-archive-")), "image.tar"));
-    return { archive, digest: layout.digest, size: layout.size };
+    await load(await archiveLayout(layout, join(work, "image.tar")));
+    return { digest: layout.digest, size: layout.size };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -94,10 +94,9 @@ onTestbed("an image pushed to the registry from one node's containerd is pulled 
   const tb = await useTestbed();
   const [builder, puller] = tb.nodes.filter((n) => n.runtime === "containerd");
   const reference = `${tb.registry!.host}/smoke/hello:v1`;
-  const image = await buildOciImage(reference, { "hello.txt": "hello from the test bed\n" });
   const ctr = (node: typeof builder, ...args: string[]) => run("ctr", ["--address", node!.containerd!.socket, "--namespace", "k8s.io", ...args]);
+  const image = await buildOciImage(reference, { "hello.txt": "hello from the test bed\n" }, (archive) => ctr(builder, "images", "import", archive));
 
-  await ctr(builder, "images", "import", image.archive);
   await ctr(builder, "images", "push", "--plain-http", reference);
   const tags = JSON.parse((await call(`http://${tb.registry!.host}/v2/smoke/hello/tags/list`)).body);
   t.deepEqual(tags.tags, ["v1"]);

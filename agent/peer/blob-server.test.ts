@@ -21,8 +21,7 @@ const onTestbed: typeof test.skip = withoutTestbed() ? test.skip : test;
 async function peerOnNode0(t: { teardown(fn: () => unknown): void }, tb: Testbed, name: string) {
   const node = tb.nodes.filter((n) => n.containerd)[0]!;
   const reference = `${tb.registry!.host}/agent-test/${name}-${randomBytes(3).toString("hex")}:v1`;
-  const image = await buildOciImage(reference, { "data.bin": randomBytes(64 << 10) });
-  await run("ctr", ["--address", node.containerd!.socket, "--namespace", "k8s.io", "images", "import", image.archive]);
+  const image = await buildOciImage(reference, { "data.bin": randomBytes(64 << 10) }, (archive) => run("ctr", ["--address", node.containerd!.socket, "--namespace", "k8s.io", "images", "import", archive]));
   const store = new ContainerdStore(node.containerd!.socket);
   const peer = await PeerBlobServer.start({ content: containerdPeerContent(store), host: "127.0.0.1" });
   t.teardown(async () => {

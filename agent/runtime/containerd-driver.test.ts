@@ -26,8 +26,7 @@ function setup(tb: Testbed) {
 /** A fresh image placed in node `i`'s containerd as a builder would leave it. */
 async function builtOn(tb: Testbed, ctr: (i: number, ...args: string[]) => Promise<string>, i: number, name: string) {
   const reference = `${tb.registry!.host}/agent-test/${name}-${randomBytes(3).toString("hex")}:v1`;
-  const image = await buildOciImage(reference, { "hello.txt": `${name} ${randomBytes(8).toString("hex")}\n` });
-  await ctr(i, "images", "import", image.archive);
+  const image = await buildOciImage(reference, { "hello.txt": `${name} ${randomBytes(8).toString("hex")}\n` }, (archive) => ctr(i, "images", "import", archive));
   return { reference, ...image };
 }
 

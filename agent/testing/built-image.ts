@@ -34,8 +34,9 @@ export async function placeBuiltImage(
 
 /** A fresh image of `bytes` random bytes named `reference`, imported into the containerd at `socket` as the kubelet sees images. */
 export async function importNewImage(socket: string, reference: string, bytes: number): Promise<PlacedImage> {
-  const image = await buildOciImage(reference, { "data.bin": randomBytes(bytes) });
-  execFileSync("ctr", ["--address", socket, "--namespace", "k8s.io", "images", "import", image.archive]);
+  const image = await buildOciImage(reference, { "data.bin": randomBytes(bytes) }, (archive) =>
+    execFileSync("ctr", ["--address", socket, "--namespace", "k8s.io", "images", "import", archive]),
+  );
   return { reference, digest: image.digest, size: image.size };
 }
 

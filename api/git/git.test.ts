@@ -1,7 +1,6 @@
 import test from "ava";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { installCrds } from "../../operator/install.js";
@@ -12,23 +11,25 @@ import { gitInjection, KNOWN_HOSTS_CONFIG_MAP, SSH_KEYS_DIR } from "./git-inject
 import { createGitPod } from "./git-pod.js";
 import { importStatusOf } from "./git-import-pod.js";
 import { AUTH_USER, sshKeySecret } from "../auth-users/index.js";
+import { tempDir } from "../../testbed/temp-dir.js";
 
 /** Runs real git with exactly the env a pod would get from the injection (plus a private HOME). */
-function git(cwd: string, env: Array<{ name: string; value: string }>, ...args: string[]): string {
-  const home = mkdtempSync(join(tmpdir(), "git-home-"));
+function git(home: string, cwd: string, env: Array<{ name: string; value: string }>, ...args: string[]): string {
   return execFileSync("git", args, { cwd, encoding: "utf8", env: { PATH: process.env.PATH, HOME: home, ...Object.fromEntries(env.map((e) => [e.name, e.value])) } });
 }
 
 test("a git user name with shell syntax reaches git as that literal string and runs nothing", (t) => {
-  const canary = join(mkdtempSync(join(tmpdir(), "canary-")), "ran");
+  const canary = join(tempDir(t, "canary"), "ran");
+  const home = tempDir(t, "git-home");
+  const repos = tempDir(t, "git-repos");
   for (const name of ['x"; rm -rf / #', `x"; touch ${canary} #`, `$(touch ${canary})`, `\`touch ${canary}\``]) {
     const email = `a'b"@example.com; touch ${canary}`;
     const { env } = gitInjection("jupyter-server", { identity: { name, email }, sshKeySecrets: ["k"] });
-    const repo = mkdtempSync(join(tmpdir(), "git-repo-"));
-    git(repo, env, "init", "--quiet");
-    git(repo, env, "commit", "--quiet", "--allow-empty", "-m", "first");
-    t.is(git(repo, env, "log", "-1", "--format=%an%n%ae%n%cn%n%ce"), `${name}\n${email}\n${name}\n${email}\n`);
-    t.is(git(repo, env, "config", "user.name"), `${name}\n`);
+    const repo = mkdtempSync(join(repos, "repo-"));
+    git(home, repo, env, "init", "--quiet");
+    git(home, repo, env, "commit", "--quiet", "--allow-empty", "-m", "first");
+    t.is(git(home, repo, env, "log", "-1", "--format=%an%n%ae%n%cn%n%ce"), `${name}\n${email}\n${name}\n${email}\n`);
+    t.is(git(home, repo, env, "config", "user.name"), `${name}\n`);
     t.false(existsSync(canary), `nothing ran for ${name}`);
   }
 });

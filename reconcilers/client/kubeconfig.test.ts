@@ -1,12 +1,12 @@
 import { CertificatesV1Api, CoreV1Api } from "@kubernetes/client-node";
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import YAML from "yaml";
 import { createTestNamespace, useTestbed } from "../../testbed/index.js";
+import { tempDir } from "../../testbed/temp-dir.js";
 import { waitFor } from "../testing.js";
 
 const PROBE = join(import.meta.dirname, "testing", "kubeconfig-probe.js");
@@ -32,11 +32,7 @@ function probe(env: Record<string, string>, args: readonly string[]): Promise<Ou
 }
 
 /** A folder with no ~/.kube/config for HOME, removed after the test. */
-function home(t: { teardown(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), "kubeconfig-test-"));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const home = (t: ExecutionContext) => tempDir(t, "kubeconfig-test");
 
 /** The test bed's kubeconfig, parsed: its cluster entry carries the server and the CA. */
 async function testbedConfig(): Promise<{ server: string; caData: string; kubeconfigPath: string }> {
