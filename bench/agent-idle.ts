@@ -10,8 +10,7 @@
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { ImageLocation } from "../crds/types/index.js";
 import { IMAGE_LOCATION } from "../agent/location-identity.js";
 import { startAgentProcess } from "../agent/testing/agent-process.js";
@@ -23,6 +22,7 @@ import { sleep } from "../testbed/process.js";
 import { cpuProfiling, monotonicMicros, profilesIn, reportProfile } from "./cpu-profile.js";
 import { processUsage } from "./process-usage.js";
 import { allRequests, countsSince, type RequestCounts } from "./server-counts.js";
+import { runAsScript } from "./run-as-script.js";
 
 const MiB = 2 ** 20;
 /** The agent's production settings (agent/main.ts defaults), not the tests' quick ones. */
@@ -101,12 +101,4 @@ export async function run(images = 100, idleSeconds = 120): Promise<void> {
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  run(Number(process.argv[2] ?? 100), Number(process.argv[3] ?? 120)).then(
-    () => process.exit(0),
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, ([images, seconds]) => run(Number(images ?? 100), Number(seconds ?? 120)), { exitWhenDone: true });

@@ -9,8 +9,7 @@
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import type { ImageLocation } from "../crds/types/index.js";
 import { installCrds } from "../operator/install.js";
@@ -26,6 +25,7 @@ import { ThrottledProxy } from "../agent/testing/throttled-proxy.js";
 import { pullTurn, type Holder } from "../agent/wave.js";
 import { Cluster } from "../testbed/cluster.js";
 import { addSimulatedNode, Containerd, createTestNamespace, useTestbed, type Testbed } from "../testbed/index.js";
+import { runAsScript } from "./run-as-script.js";
 
 const MiB = 1 << 20;
 
@@ -192,9 +192,4 @@ export async function run(imageBytes = 8 * MiB, registryBytesPerSecond = 8 * MiB
   return { real, simulated };
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  run().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-  });
-}
+runAsScript(import.meta.url, () => run());

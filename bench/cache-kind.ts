@@ -1,10 +1,10 @@
 // A process that only caches one kind, with a manager's shared informer as orchest-api and the node-agent do, and
 // nothing else loaded: its RSS once synced, beside that of a process caching no object, is what the cache costs.
-import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadKubeConfig, Manager, type GroupVersionKind } from "../reconcilers/index.js";
 import { ManagedProcess, sleep } from "../testbed/process.js";
 import { processUsage } from "./process-usage.js";
+import { runAsScript } from "./run-as-script.js";
 
 export interface CacheScope {
   readonly namespace?: string;
@@ -32,10 +32,7 @@ async function cacheOnly(gvk: GroupVersionKind, scope: CacheScope): Promise<void
   process.once("SIGTERM", () => process.exit(0));
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { gvk, scope } = JSON.parse(process.argv[2]!) as { gvk: GroupVersionKind; scope: CacheScope };
-  cacheOnly(gvk, scope).catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-  });
-}
+runAsScript(import.meta.url, ([spec]) => {
+  const { gvk, scope } = JSON.parse(spec!) as { gvk: GroupVersionKind; scope: CacheScope };
+  return cacheOnly(gvk, scope);
+});

@@ -12,8 +12,6 @@
  *
  *   node lib/testbed/cli.js run --nodes kwok -- node lib/bench/events.js [burst-events] [retention-ms, default 2000; 0 deletes on delivery] [rates, default 20,50,100,200]
  */
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { EventDelivery } from "../crds/types/index.js";
 import { AddressPolicy, addEventDeliveryController, asDelivery, asSubscriber, DeliveryClient, DEFAULT_RETRY_POLICY, EVENT_DELIVERY, Outbox, SUBSCRIBER, webhookRequest } from "../api/events/index.js";
 import { startReceiver, type LoopbackReceiver } from "../api/events/loopback-receiver.js";
@@ -25,6 +23,7 @@ import { KubeClient, Manager, silentLogger, type Informer, type KubeObject } fro
 import { waitFor } from "../reconcilers/testing.js";
 import { createTestNamespace, useTestbed } from "../testbed/index.js";
 import { countsSince, etcdDatabaseBytes, formatCounts, mebibytes, requestCounts, writesIn, type RequestCounts } from "./server-counts.js";
+import { runAsScript } from "./run-as-script.js";
 
 const SUBSCRIBERS = 3;
 const STEADY_RATES = [20, 50, 100, 200];
@@ -302,12 +301,9 @@ function report(result: EventsBenchResult): void {
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const n = Number(process.argv[2] ?? "1000");
-  const retention = Number(process.argv[3] ?? "2000");
-  const rates = (process.argv[4] ?? STEADY_RATES.join(",")).split(",").map(Number).filter((rate) => rate > 0);
-  run(Number.isFinite(n) && n > 0 ? n : 1000, Number.isFinite(retention) && retention >= 0 ? retention : 2000, rates).catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-  });
-}
+runAsScript(import.meta.url, ([count, retentionMs, rateList]) => {
+  const n = Number(count ?? "1000");
+  const retention = Number(retentionMs ?? "2000");
+  const rates = (rateList ?? STEADY_RATES.join(",")).split(",").map(Number).filter((rate) => rate > 0);
+  return run(Number.isFinite(n) && n > 0 ? n : 1000, Number.isFinite(retention) && retention >= 0 ? retention : 2000, rates);
+});

@@ -20,7 +20,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ImageLocationStatus } from "../crds/types/index.js";
 import { BUILD_NAME_LABEL, BUILD_UID_LABEL, BUILT_LABEL, BUILT_VALUE, IMAGE_LOCATION, imageLocationName, MANAGED_BY, MANAGED_BY_LABEL, PEER_ADDRESS_ANNOTATION } from "../agent/location-identity.js";
@@ -42,6 +42,7 @@ import { PRODUCTION_ARGS } from "./agent-idle.js";
 import { cachedKindRss, type CacheScope } from "./cache-kind.js";
 import { processUsage } from "./process-usage.js";
 import { countsSince, etcdDatabaseBytes, etcdStoredBytes, formatCounts, mebibytes, requestCounts, requestSeconds, writesIn } from "./server-counts.js";
+import { runAsScript } from "./run-as-script.js";
 
 const NODE_IMAGE: GroupVersionKind = { apiVersion: "bench.orchest.io/v1alpha1", kind: "NodeImage" };
 const NODE_IMAGE_CRD = fileURLToPath(new URL("../../bench/nodeimages.bench.orchest.io.yaml", import.meta.url));
@@ -347,12 +348,4 @@ export async function run(nodes = 100, images = 100): Promise<void> {
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  run(Number(process.argv[2] ?? 100), Number(process.argv[3] ?? 100)).then(
-    () => process.exit(0),
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, ([nodes, images]) => run(Number(nodes ?? 100), Number(images ?? 100)), { exitWhenDone: true });

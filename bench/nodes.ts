@@ -5,11 +5,10 @@
  *   node lib/bench/nodes.js [seconds]
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Cluster } from "../testbed/index.js";
 import { sleep } from "../testbed/process.js";
 import { processUsage } from "./process-usage.js";
+import { runAsScript } from "./run-as-script.js";
 
 const MiB = 1024 * 1024;
 
@@ -58,12 +57,4 @@ export async function run(seconds = 60): Promise<void> {
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  run(Number(process.argv[2] ?? 60)).then(
-    () => process.exit(0),
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, ([seconds]) => run(Number(seconds ?? 60)), { exitWhenDone: true });

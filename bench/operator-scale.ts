@@ -12,7 +12,7 @@
  *   BENCH_CPU_PROF=1 also writes a V8 CPU profile of each operator process (a sample every 10 ms) and prints its
  *   top functions, over its whole life and over the idle window.
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { OrchestCluster } from "../crds/types/index.js";
 import { installCrds } from "../operator/install.js";
@@ -24,6 +24,7 @@ import { ManagedProcess, sleep } from "../testbed/process.js";
 import { cpuProfiling, monotonicMicros, profilesIn, reportProfile, type CpuProfiling, type ProfileWindow } from "./cpu-profile.js";
 import { processUsage } from "./process-usage.js";
 import { countsSince, eventVersions, eventWritesSince, writesByResource, type RequestCounts } from "./server-counts.js";
+import { runAsScript } from "./run-as-script.js";
 
 const operatorMain = fileURLToPath(new URL("../operator/main.js", import.meta.url));
 const MiB = 2 ** 20;
@@ -226,12 +227,4 @@ export async function run(clusters = 100, nodes = 20, idleSeconds = 60): Promise
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  run(Number(process.argv[2] ?? 100), Number(process.argv[3] ?? 20), Number(process.argv[4] ?? 60)).then(
-    () => process.exit(0),
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, ([clusters, nodes, idle]) => run(Number(clusters ?? 100), Number(nodes ?? 20), Number(idle ?? 60)), { exitWhenDone: true });

@@ -4,10 +4,9 @@
  *
  *   node lib/bench/synth.js [iterations]
  */
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { OrchestCluster } from "../crds/types/index.js";
 import { synth, toYaml, type ClusterFacts } from "../synth/index.js";
+import { runAsScript } from "./run-as-script.js";
 
 /** A cluster using every feature synth() renders. */
 export const BENCH_CLUSTER: OrchestCluster = {
@@ -94,10 +93,7 @@ export async function run(iterations = 50): Promise<SynthBenchResult> {
   return r;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const n = Number(process.argv[2] ?? "50");
-  run(Number.isFinite(n) && n > 0 ? n : 50).catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-  });
-}
+runAsScript(import.meta.url, ([count]) => {
+  const n = Number(count ?? "50");
+  return run(Number.isFinite(n) && n > 0 ? n : 50);
+});
