@@ -1,7 +1,7 @@
 import { CertificatesV1Api, CoreV1Api } from "@kubernetes/client-node";
 import test, { type ExecutionContext } from "ava";
 import { execFile, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import YAML from "yaml";
@@ -102,7 +102,7 @@ test("in a pod: the service account's token file and CA, and the kubernetes Serv
   const token = await core.createNamespacedServiceAccountToken({ namespace, name: "reader", body: { spec: { audiences: [], expirationSeconds: 600 } } });
   const dir = home(t);
   const serviceAccountDir = join(dir, "serviceaccount");
-  await promisify(execFile)("mkdir", ["-p", serviceAccountDir]);
+  mkdirSync(serviceAccountDir);
   writeFileSync(join(serviceAccountDir, "token"), token.status!.token);
   writeFileSync(join(serviceAccountDir, "ca.crt"), Buffer.from(caData, "base64"));
   const url = new URL(server);
