@@ -105,7 +105,8 @@ export function recordWrites(counter: RequestCounter): { applied(verb: Verb): nu
     if (WRITE_VERBS.includes(record.verb)) writes.push(record);
   });
   return {
-    applied: (verb) => writes.filter((w) => w.verb === verb && w.status < 300).length,
+    // Status 0 is a request that got no answer (a failed connection): the client sends it again, so only a 2xx counts.
+    applied: (verb) => writes.filter((w) => w.verb === verb && w.status >= 200 && w.status < 300).length,
     refused: () => writes.filter((w) => w.status >= 300),
   };
 }
