@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_BUILDER_IMAGES, type BuilderImages } from "./builds/index.js";
 import { DEFAULT_GIT_IMAGE } from "./git/index.js";
+import { DEFAULT_JUPYTER_IMAGE } from "./sessions/index.js";
 import { AddressPolicy, DEFAULT_MAX_ATTEMPTS, SVIX_SCHEDULE_MS } from "./events/index.js";
 
 export const USAGE = `usage: orchest-api [flags]
@@ -26,6 +27,7 @@ export const USAGE = `usage: orchest-api [flags]
   --builder-image-buildctl REF   builder image of containerd nodes (default: this project's release's)
   --builder-image-docker REF     builder image of docker nodes (default: this project's release's)
   --git-image REF                image of git imports that name none (default: this project's release's git image)
+  --jupyter-image REF            Jupyter server image of sessions that name none (default: this project's release's)
 Durations: 250ms, 5s, 5m, 2h. Kubernetes access: in-cluster service account, or KUBECONFIG.`;
 
 export interface ApiOptions {
@@ -46,6 +48,8 @@ export interface ApiOptions {
   builderImages: BuilderImages;
   /** The image of git imports that name none. */
   gitImage: string;
+  /** The Jupyter server's image of sessions that name none. */
+  jupyterImage: string;
 }
 
 const LOOPBACK = ["127.0.0.0/8", "::1/128"];
@@ -74,6 +78,7 @@ export function parseApiOptions(args: string[], env: NodeJS.ProcessEnv = process
       "builder-image-buildctl": { type: "string", default: DEFAULT_BUILDER_IMAGES.buildkit },
       "builder-image-docker": { type: "string", default: DEFAULT_BUILDER_IMAGES.docker },
       "git-image": { type: "string", default: DEFAULT_GIT_IMAGE },
+      "jupyter-image": { type: "string", default: DEFAULT_JUPYTER_IMAGE },
     },
   });
   const backend = values["analytics-backend"]!;
@@ -101,6 +106,7 @@ export function parseApiOptions(args: string[], env: NodeJS.ProcessEnv = process
     ...(values.registry ? { registryHost: values.registry } : {}),
     builderImages: { buildkit: values["builder-image-buildctl"]!, docker: values["builder-image-docker"]! },
     gitImage: values["git-image"]!,
+    jupyterImage: values["jupyter-image"]!,
   };
 }
 

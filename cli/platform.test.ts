@@ -262,6 +262,21 @@ test("the examples: an environment built in the cluster, a project in the user d
   }
 });
 
+test("the session example: the operator's api runs a Jupyter server from the release's jupyter-server image on a real node, on the demo project", async (t) => {
+  await applyExample("session.yaml");
+  const session = await eventually("the demo session to be Running", async () => {
+    const s = (await client.get({ apiVersion: "orchest.io/v1alpha1", kind: "Session", namespace: NS, name: "demo" })) as { status?: { phase?: string } } | undefined;
+    return s?.status?.phase === "Running" ? s : undefined;
+  }, 240_000, 500);
+  t.truthy(session);
+  const [server] = await pods("app.kubernetes.io/name=jupyter-server");
+  t.true(real.includes(server!.spec!.nodeName!), `on a real node: ${server!.spec!.nodeName}`);
+  t.is(server!.spec!.containers[0]!.image, cluster!.state().images!["orchest-gitops"]!.replace(/\/orchest-gitops:([^@]+)@sha256:[a-f0-9]+$/, "/jupyter-server:$1"), "the release's jupyter-server image");
+  const listing = await kubectl(["exec", "-n", NS, server!.metadata!.name!, "--", "python3", "-c", 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:8888/jupyter-server-demo/api/contents").read().decode())']);
+  t.deepEqual((JSON.parse(listing) as { content: { name: string }[] }).content.map((item) => item.name).sort(), ["load.mjs", "pipeline.orchest", "report.mjs"]);
+  await kubectl(["delete", "-n", NS, "session", "demo", "--wait=true"]);
+});
+
 test("a job run started while its image is only on the node that built it runs there", async (t) => {
   // c2's node-agent frozen (its container paused in c2's containerd): nothing pushes or spreads what c2 builds.
   const [agent] = (await pods("app.kubernetes.io/name=node-agent")).filter((p) => p.spec!.nodeName === "c2");
@@ -401,12 +416,15 @@ test("orchest restart replaces every node-agent while an image is spreading: it 
   t.true(locations.every((l) => l.spec.digest === spread.digest));
 });
 
-test("the events of the builds and the runs reached the webhook receiver on the host, signed", async (t) => {
+test("the events of the builds, the runs and the session reached the webhook receiver on the host, signed", async (t) => {
   const wanted = [
     "project:environment:image-build:succeeded",
     "project:environment:image-build:failed",
     "project:pipeline:interactive-session:pipeline-run:succeeded",
     "project:one-off-job:pipeline-run:succeeded",
+    "project:pipeline:interactive-session:started",
+    "project:pipeline:interactive-session:succeeded",
+    "project:pipeline:interactive-session:stopped",
   ];
   const types = () => new Set(receiver.received.map((r) => r.headers["x-orchest-event"] as string));
   await eventually("the deliveries to arrive", () => wanted.every((type) => types().has(type)) || undefined, 120_000, 500).catch(() => undefined);

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     const registry = cluster.state().registry!.host;
     // The examples name this project's release image, which no test-bed node can pull: the test bed pushed its own.
     const examples = Object.fromEntries(
-      ["build.yaml", "project.yaml", "pipelinerun.yaml"].map((name) => {
+      ["build.yaml", "project.yaml", "pipelinerun.yaml", "session.yaml"].map((name) => {
         const rendered = join(cluster.dir, name);
         writeFileSync(rendered, exampleForTestbed(name, image));
         return [name, rendered];
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
         `  kubectl get pods -n ${NAMESPACE} -o wide         # the platform, node by node`,
         "  kubectl get orchest -A                        # every Orchest object, via the 'orchest' category",
         `  kubectl logs -n ${NAMESPACE} deploy/orchest-api    # this project's api`,
-        "An example build, project and run (examples/, with this project's image the test bed's own):",
+        "An example build, project, run and session (examples/, with this project's image the test bed's own):",
         `  kubectl apply -n ${NAMESPACE} -f ${examples["build.yaml"]}`,
         `  kubectl get ib,il -n ${NAMESPACE} -w            # built on a node, pushed, then Present on every node`,
         `  kubectl apply -n ${NAMESPACE} -f ${examples["project.yaml"]}`,
@@ -58,6 +58,8 @@ async function main(): Promise<void> {
         `  kubectl apply -n ${NAMESPACE} -f ${examples["pipelinerun.yaml"]}`,
         `  kubectl get plr,pods -n ${NAMESPACE} -o wide     # its steps, on nodes that hold the image`,
         `  kubectl logs -n ${NAMESPACE} demo-run-1-report   # what the second step read from the first`,
+        `  kubectl apply -n ${NAMESPACE} -f ${examples["session.yaml"]}`,
+        `  kubectl get ses -n ${NAMESPACE} -o wide          # a Jupyter server on the project, Running with its URL`,
         `The test bed's own registry (the project's images): ${registry}. Cluster folder and logs: ${cluster.dir}`,
         "Ctrl-C stops everything and removes its files.",
         "",

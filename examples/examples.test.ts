@@ -26,3 +26,11 @@ test("the Argo CD Application and the Flux Kustomization sync the same synthesiz
   t.is(kustomization.spec.sourceRef.name, repository.metadata.name);
   t.true(kustomization.spec.prune && application.spec.syncPolicy.automated.prune, "objects removed from the folder are pruned");
 });
+
+test("examples/session.yaml is accepted by the API server with the CRDs installed (dry run)", async (t) => {
+  await useTestbed();
+  await installCrds();
+  await kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "orchest" } }));
+  const out = await kubectl(["apply", "--dry-run=server", "-n", "orchest", "-f", example("session.yaml")]);
+  t.regex(out, /session\.orchest\.io\/demo (created|configured|unchanged) \(server dry run\)/);
+});

@@ -193,6 +193,8 @@ export interface SynthContext {
   readonly builderImages: { readonly buildctl: string; readonly docker: string };
   /** The image of git imports that name none (the api's --git-image): the release's. */
   readonly gitImage: string;
+  /** The Jupyter server's image of sessions that name none (the api's --jupyter-image): the release's. */
+  readonly jupyterImage: string;
   readonly registryFacts: RegistryFacts;
   /**
    * How nodes, builders and the agents name the in-cluster registry: its ClusterIP (nodes resolve no cluster
@@ -457,6 +459,7 @@ export function resolveContext(cluster: OrchestCluster, facts: ClusterFacts, opt
     registryImage: options.registryImage ?? own.registry,
     builderImages: { buildctl: own.builderBuildctl, docker: own.builderDocker },
     gitImage: own.git,
+    jupyterImage: own.jupyterServer,
     registryFacts: facts.registry ?? {},
     registryHost: facts.registry?.clusterIP ?? `${DOCKER_REGISTRY}.${namespace}.svc.cluster.local`,
     plainHttpRegistries: (cluster.metadata?.annotations?.[ANNOTATIONS.plainHttpRegistries] ?? "").split(/[\s,]+/).filter(Boolean).sort(),

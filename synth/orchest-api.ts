@@ -89,6 +89,10 @@ export class OrchestApi extends Construct {
         "gitimports/status",
         // Clone pods are owned by their GitImport.
         "gitimports/finalizers",
+        "sessions",
+        "sessions/status",
+        // Jupyter servers are owned by their Session, which a finalizer holds until its stop is recorded.
+        "sessions/finalizers",
       ].map((r) => custom("orchest.io", r)),
     );
     // The api's manager: leader election on a Lease, and Events for kubectl describe.
@@ -107,7 +111,7 @@ export class OrchestApi extends Construct {
     crb.addSubjects(this.serviceAccount);
 
     // What this project's api reads (api/options.ts): where to listen, the registry builds are named after, the
-    // builder and git images of its own release; its namespace comes from POD_NAMESPACE (below).
+    // builder, git and Jupyter server images of its own release; its namespace comes from POD_NAMESPACE (below).
     const { deployment, service } = componentDeployment(this, ctx, {
       component: COMPONENT,
       resources: requests(200, 512),
@@ -119,6 +123,7 @@ export class OrchestApi extends Construct {
         `--builder-image-buildctl=${ctx.builderImages.buildctl}`,
         `--builder-image-docker=${ctx.builderImages.docker}`,
         `--git-image=${ctx.gitImage}`,
+        `--jupyter-image=${ctx.jupyterImage}`,
         `--orchest-version=${ctx.version}`,
       ],
       serviceAccount: this.serviceAccount,

@@ -87,7 +87,7 @@ test("moves non-custom images and keeps custom ones on version update", (t) => {
   t.is(image(after, "StatefulSet", "orchest-database"), "postgres:15", "the database's image is never subject to the version");
 });
 
-test("runs node-agent and buildkit-daemon on the operator's own images, whatever the CR says, and the api unless its image is custom; the api's builders and git imports on the release's", (t) => {
+test("runs node-agent and buildkit-daemon on the operator's own images, whatever the CR says, and the api unless its image is custom; the api's builders, git imports and sessions on the release's", (t) => {
   const oc = cluster({ orchest: { version: "v2022.10.5", nodeAgent: { image: "acme/node-agent:mine" }, buildkitDaemon: { image: "acme/buildkitd:1" }, orchestApi: { image: "orchest/orchest-api:v2022.10.5" } } });
   const own = projectImagesBeside("registry.example.com/orchest-gitops/orchest-gitops:0.1.0");
   const ms = synth(oc, mixed, { ownImages: own });
@@ -96,7 +96,7 @@ test("runs node-agent and buildkit-daemon on the operator's own images, whatever
   t.is(image(ms, "Deployment", "orchest-api"), own.project, "Orchest's own api image is not custom: this project's api runs");
   t.is(image(ms, "Deployment", "docker-registry"), "registry.example.com/orchest-gitops/registry:0.1.0");
   const apiArgs = container(ms.find((m) => m.kind === "Deployment" && m.metadata.name === "orchest-api") as Obj)["args"] as string[];
-  for (const [flag, ref] of [["builder-image-buildctl", own.builderBuildctl], ["builder-image-docker", own.builderDocker], ["git-image", "registry.example.com/orchest-gitops/git:0.1.0"]]) {
+  for (const [flag, ref] of [["builder-image-buildctl", own.builderBuildctl], ["builder-image-docker", own.builderDocker], ["git-image", "registry.example.com/orchest-gitops/git:0.1.0"], ["jupyter-image", "registry.example.com/orchest-gitops/jupyter-server:0.1.0"]]) {
     t.true(apiArgs.includes(`--${flag}=${ref}`), `--${flag}=${ref} in ${apiArgs.join(" ")}`);
   }
   const custom = synth(cluster({ orchest: { orchestApi: { image: "registry.acme.io/team/api:debug" } } }), mixed, { ownImages: own });

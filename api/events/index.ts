@@ -28,7 +28,7 @@ export { ANALYTICS_SUBSCRIBER, syncAnalyticsSubscriber } from "./analytics-subsc
 export { Outbox, type OutboxOptions } from "./outbox.js";
 export { transitionsBetween, type Lifecycle, type LifecycleTransition } from "./transitions.js";
 export { transitionEventId } from "./transition-event-id.js";
-export { recordTransitions } from "./record-transitions.js";
+export { recordTransitions, recordIfCurrent } from "./record-transitions.js";
 export { relayedDeliveries, type RelayedEvent } from "./relayed-event.js";
 export { addEventDeliveryController, EVENT_DELIVERY, RETRY_ANNOTATION, type DeliveryController, type DeliveryControllerOptions } from "./delivery-controller.js";
 export { SUBSCRIBER, DISABLED_CONDITION, isDisabled, subscriberOf } from "./subscriber-resource.js";

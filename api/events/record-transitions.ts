@@ -22,7 +22,14 @@ export async function recordTransitions(
   next: Lifecycle,
   record: (transition: LifecycleTransition) => Promise<void>,
 ): Promise<void> {
-  const transitions = transitionsBetween(previous, next);
+  await recordIfCurrent(client, obj, transitionsBetween(previous, next), record);
+}
+
+/**
+ * Records `transitions` of `obj` if the cached `obj` is the stored state (see recordTransitions), for objects whose
+ * transitions are not a run's or a build's lifecycle.
+ */
+export async function recordIfCurrent<T>(client: KubeClient, obj: KubeObject, transitions: readonly T[], record: (transition: T) => Promise<void>): Promise<void> {
   if (transitions.length === 0) return;
   const ref = refOf(obj);
   const stored = await client.get(ref);

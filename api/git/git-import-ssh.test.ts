@@ -1,7 +1,6 @@
 import anyTest, { type TestFn } from "ava";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { GitImport } from "../../crds/types/index.js";
 import { installCrds } from "../../operator/install.js";
@@ -9,6 +8,7 @@ import { KubeClient, Manager, silentLogger, type KubeObject } from "../../reconc
 import { createTestNamespace, eventually, useTestbed, type Testbed } from "../../testbed/index.js";
 import { ON_REAL_NODES, podLog, realNodesHere } from "../../testbed/pods.js";
 import { addSshKey, updateAuthUser } from "../auth-users/index.js";
+import { hostUserdir, type HostUserdir } from "../testing/host-userdir.js";
 import { addGitImportController, GIT_IMPORT } from "./git-import-controller.js";
 import { KNOWN_HOSTS_CONFIG_MAP } from "./git-injection.js";
 import { gitRepository, sshKeyPair, startGitServer, type GitRepository, type GitServer, type SshKeyPair } from "./testing.js";
@@ -28,7 +28,7 @@ let tb: Testbed;
 let client: KubeClient;
 let manager: Manager;
 let ns: string;
-let userdir: string;
+let userdir: HostUserdir;
 let server: GitServer;
 let repository: GitRepository;
 let key: SshKeyPair;
@@ -42,10 +42,7 @@ anyTest.before(async () => {
   client = new KubeClient(tb.kubeConfig);
   repository = gitRepository(FILES);
   server = await startGitServer(tb.kubeConfig, ns, { image: tb.images["git-server"]!, authorizedKeys: [key.publicKey], repositories: { demo: repository } });
-  // The user directory: a folder of the host, which the real nodes' mount namespaces share (/tmp is not theirs).
-  userdir = mkdtempSync(join(tmpdir(), "git-ssh-userdir-"));
-  await client.create({ apiVersion: "v1", kind: "PersistentVolume", metadata: { name: `${ns}-userdir` }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteMany"], hostPath: { path: userdir, type: "Directory" }, claimRef: { namespace: ns, name: "userdir-pvc" } } });
-  await client.create({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "userdir-pvc", namespace: ns }, spec: { accessModes: ["ReadWriteMany"], storageClassName: "", volumeName: `${ns}-userdir`, resources: { requests: { storage: "1Gi" } } } });
+  userdir = await hostUserdir(client, ns);
   await addSshKey(client, ns, USER, "git-server", key.privateKey);
   await updateAuthUser(client, ns, USER, (spec) => ({ ...spec, gitConfig: { uuid: "config-1", name: NAME, email: EMAIL } }));
   manager = new Manager({ kubeConfig: tb.kubeConfig, name: "orchest-api", logger: silentLogger });
@@ -55,9 +52,8 @@ anyTest.before(async () => {
 
 anyTest.after.always(async () => {
   await manager?.stop();
-  await client?.delete({ apiVersion: "v1", kind: "PersistentVolume", name: `${ns}-userdir` });
+  await userdir?.remove();
   client?.close();
-  if (userdir) rmSync(userdir, { recursive: true, force: true });
 });
 
 const url = () => `ssh://git@${server.host}/srv/git/demo.git`;
@@ -90,7 +86,7 @@ test("without the known-hosts ConfigMap the import fails at once with ssh's refu
 test("over SSH with the auth user's key: Succeeded, the repository's commit in the project directory, the user name with shell syntax in git's own record, nothing ran", async (t) => {
   const gi = await importAndWait("with-key", { authUser: USER });
   t.is(gi.status?.phase, "Succeeded", `the import's status: ${JSON.stringify(gi.status)}`);
-  const project = join(userdir, "projects", "with-key");
+  const project = join(userdir.path, "projects", "with-key");
   for (const [path, content] of Object.entries(FILES)) t.is(readFileSync(join(project, path), "utf8"), content, path);
   t.is(execFileSync("git", ["-C", project, "rev-parse", "HEAD"], { encoding: "utf8" }).trim(), repository.commit);
   // The clone's reflog entry is git's record of who cloned: the committer identity as git itself took it.
@@ -98,7 +94,7 @@ test("over SSH with the auth user's key: Succeeded, the repository's commit in t
   const entry = /^0{40} ([0-9a-f]{40}) (.*) <(.*)> \d+ [+-]\d{4}\tclone: from (.*)\n$/.exec(reflog);
   t.truthy(entry, `one clone entry in the reflog: ${reflog}`);
   t.deepEqual(entry?.slice(1), [repository.commit, NAME, EMAIL, `ssh://${server.host}/srv/git/demo.git`]);
-  t.deepEqual(readdirSync(userdir), ["projects"], "no file made by a shell in the user directory");
+  t.deepEqual(readdirSync(userdir.path), ["projects"], "no file made by a shell in the user directory");
 });
 
 test("without the key the server refuses: Failed, with ssh's and git's words in the status", async (t) => {
@@ -106,7 +102,7 @@ test("without the key the server refuses: Failed, with ssh's and git's words in 
   t.like(gi.status, { phase: "Failed", reason: "CloneFailed" });
   t.regex(gi.status!.message!, /Permission denied \(publickey\)/);
   t.regex(gi.status!.message!, /Could not read from remote repository/);
-  t.false(existsSync(join(userdir, "projects", "without-key", "README.md")));
+  t.false(existsSync(join(userdir.path, "projects", "without-key", "README.md")));
 });
 
 test("the private key appears in no log, Event, spec or status", async (t) => {

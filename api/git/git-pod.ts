@@ -1,5 +1,5 @@
 import type { EventRecorder, KubeClient, KubeObject, Logger } from "../../reconcilers/index.js";
-import { gitInjection, withGitInjection, type GitConsumer } from "./git-injection.js";
+import { gitInjection, withGitInjection, type GitConsumer, type GitPodAdditions } from "./git-injection.js";
 import { loadGitSettings } from "./git-settings.js";
 
 export interface GitPodRequest {
@@ -11,18 +11,28 @@ export interface GitPodRequest {
   readonly container: string;
 }
 
+/** A pod's git additions, and what they are in words: counts and names only, never key material. */
+export interface GitAdditionsFor {
+  readonly additions: GitPodAdditions;
+  readonly summary: string;
+}
+
+/** The git additions of a pod of `consumer` for `user` (none without one), from the user's AuthUser. */
+export async function gitAdditionsFor(client: KubeClient, namespace: string, consumer: GitConsumer, user: string | undefined): Promise<GitAdditionsFor> {
+  const settings = user === undefined ? { identity: {}, sshKeySecrets: [] } : await loadGitSettings(client, namespace, user);
+  const keys = consumer === "environment-shell" ? 0 : settings.sshKeySecrets.length;
+  const identity = [settings.identity.name !== undefined && "name", settings.identity.email !== undefined && "email"].filter(Boolean).join(" and ") || "no identity";
+  return { additions: gitInjection(consumer, settings), summary: `${consumer}: git ${identity}, ${keys} SSH key(s) mounted read-only` };
+}
+
 /**
  * Creates a pod with its auth user's git settings. Logs and the Event say what was injected by count and
  * Secret name only: key material never passes through this process's logs, Events or statuses.
  */
 export async function createGitPod(client: KubeClient, events: EventRecorder, logger: Logger, request: GitPodRequest): Promise<KubeObject> {
-  const namespace = request.pod.metadata.namespace!;
-  const settings = request.user === undefined ? { identity: {}, sshKeySecrets: [] } : await loadGitSettings(client, namespace, request.user);
-  const additions = gitInjection(request.consumer, settings);
-  const keys = request.consumer === "environment-shell" ? 0 : settings.sshKeySecrets.length;
+  const { additions, summary } = await gitAdditionsFor(client, request.pod.metadata.namespace!, request.consumer, request.user);
   const pod = await client.create({ ...request.pod, spec: withGitInjection(request.pod.spec as Record<string, unknown>, request.container, additions) });
-  const identity = [settings.identity.name !== undefined && "name", settings.identity.email !== undefined && "email"].filter(Boolean).join(" and ") || "no identity";
-  logger.debug("git settings injected", { pod: pod.metadata.name, consumer: request.consumer, user: request.user, sshKeys: keys, identity });
-  await events.record(pod, "Normal", "GitConfigured", "InjectGitSettings", `${request.consumer}: git ${identity}, ${keys} SSH key(s) mounted read-only`);
+  logger.debug("git settings injected", { pod: pod.metadata.name, user: request.user, summary });
+  await events.record(pod, "Normal", "GitConfigured", "InjectGitSettings", summary);
   return pod;
 }

@@ -11,6 +11,7 @@ export type * from "./imagelocation.js";
 export type * from "./meta.js";
 export type * from "./orchestcluster.js";
 export type * from "./pipelinerun.js";
+export type * from "./session.js";
 export type * from "./subscriber.js";
 
 /** API coordinates of a custom resource kind. */
@@ -109,6 +110,18 @@ export const pipelineRunResource = {
   namespaced: true,
 } as const satisfies CustomResourceInfo;
 
+/** Session (sessions.orchest.io/v1alpha1), from crds/sessions.orchest.io.yaml. */
+export const sessionResource = {
+  group: "orchest.io",
+  version: "v1alpha1",
+  apiVersion: "orchest.io/v1alpha1",
+  kind: "Session",
+  plural: "sessions",
+  singular: "session",
+  shortNames: ["ses"],
+  namespaced: true,
+} as const satisfies CustomResourceInfo;
+
 /** Subscriber (subscribers.orchest.io/v1alpha1), from crds/subscribers.orchest.io.yaml. */
 export const subscriberResource = {
   group: "orchest.io",
@@ -122,4 +135,4 @@ export const subscriberResource = {
 } as const satisfies CustomResourceInfo;
 
 /** Every kind defined in crds/, in file order. */
-export const customResources: readonly CustomResourceInfo[] = [authUserResource, eventDeliveryResource, gitImportResource, imageBuildResource, imageLocationResource, orchestClusterResource, pipelineRunResource, subscriberResource];
+export const customResources: readonly CustomResourceInfo[] = [authUserResource, eventDeliveryResource, gitImportResource, imageBuildResource, imageLocationResource, orchestClusterResource, pipelineRunResource, sessionResource, subscriberResource];

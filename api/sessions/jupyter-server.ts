@@ -1,0 +1,142 @@
+import { createHash } from "node:crypto";
+import type { Session } from "../../crds/types/index.js";
+import { withControllerReference, type KubeObject } from "../../reconcilers/index.js";
+import { projectImages } from "../../synth/project-images.js";
+import { SSH_KEYS_DIR, withGitInjection, type GitPodAdditions } from "../git/index.js";
+import { DATA_DIR, PIPELINE_FILE, PROJECT_DIR } from "../pipelines/index.js";
+import { withPlacement, type Placement } from "../scheduling/index.js";
+
+export const SESSION_UID_LABEL = "orchest.io/session-uid";
+/** The image of sessions that name none, of this project's release (the api's --jupyter-image says otherwise). */
+export const DEFAULT_JUPYTER_IMAGE = projectImages().jupyterServer;
+/** Orchest's: the server listens on 8888, its Service on 80. */
+const SERVER_PORT = 8888;
+const SERVICE_PORT = 80;
+const CONTAINER = "jupyter-server";
+/** Where the server's ssh-agent listens: its kernels and terminals inherit SSH_AUTH_SOCK. */
+export const SSH_AUTH_SOCK = "/run/orchest/ssh-agent.sock";
+/** A Service name is a DNS label: 63 characters at most. */
+const MAX_NAME = 63;
+
+/**
+ * The name of a session's Deployment and Service, and its base path: Orchest's `jupyter-server-<session>`, the
+ * Session's name made a DNS label (dots become dashes; a long one cut and told apart by a hash of the whole).
+ */
+export function serverName(session: Session): string {
+  const name = `jupyter-server-${session.metadata!.name!.replaceAll(".", "-")}`;
+  if (name.length <= MAX_NAME) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 10);
+  return `${name.slice(0, MAX_NAME - hash.length - 1).replace(/-+$/, "")}-${hash}`;
+}
+
+/** The server's base URL inside the cluster, through its Service. */
+export function serverUrl(session: Session): string {
+  const name = serverName(session);
+  return `http://${name}.${session.metadata!.namespace!}.svc:${SERVICE_PORT}/${name}/`;
+}
+
+/**
+ * The server's start: with keys mounted, an ssh-agent at SSH_AUTH_SOCK holding each of them (kernels, terminals
+ * and git reach the keys through it), then the server in place of the shell. Constants only: no value of a user's
+ * reaches this text. ssh-agent forks into the background and stays for the pod's life.
+ */
+const START = `set -eu
+if [ -d ${SSH_KEYS_DIR} ]; then
+  mkdir -p "$(dirname "$SSH_AUTH_SOCK")"
+  ssh-agent -a "$SSH_AUTH_SOCK" > /dev/null
+  for key in ${SSH_KEYS_DIR}/key-*; do ssh-add -q "$key" < /dev/null; done
+fi
+exec "$@"`;
+
+/** The labels and name of a session's Deployment, Service and pods. */
+function serverMetadata(session: Session) {
+  const labels = { "app.kubernetes.io/name": "jupyter-server", "app.kubernetes.io/managed-by": "orchest-api", [SESSION_UID_LABEL]: session.metadata!.uid! };
+  return { name: serverName(session), namespace: session.metadata!.namespace!, labels };
+}
+
+/**
+ * A session's Jupyter server as Orchest deployed it: one replica on the project directory (its notebook dir, at
+ * /project-dir), the pipeline file at /pipeline.json and the data folder at /data, base URL its own name,
+ * Orchest's startup probe (every second, two minutes), as root (the user directory is root's, as for steps);
+ * the session's variables in its env, which its kernels inherit. Owned by the Session: deleting it collects it.
+ */
+export function jupyterServerDeployment(session: Session, image: string, placement: Placement, git: GitPodAdditions): KubeObject {
+  const metadata = serverMetadata(session);
+  const { spec } = session;
+  const projectDir = spec.userdir.projectDir.replace(/\/+$/, "");
+  const withKeys = git.volumes.some((volume) => volume.name === "git-ssh-keys");
+  const container = {
+    name: CONTAINER,
+    image,
+    command: ["/bin/sh", "-c", START, "start-jupyter-server"],
+    args: [
+      "jupyter-server",
+      "--allow-root",
+      "--no-browser",
+      "--ip=0.0.0.0",
+      `--port=${SERVER_PORT}`,
+      `--notebook-dir=${PROJECT_DIR}`,
+      `--ServerApp.base_url=/${metadata.name}`,
+      // Behind the cluster's own access control, as Orchest's server was behind its auth server.
+      "--ServerApp.token=",
+      "--ServerApp.password=",
+      "--ServerApp.disable_check_xsrf=True",
+    ],
+    env: [
+      { name: "ORCHEST_PROJECT_UUID", value: spec.project },
+      { name: "ORCHEST_PIPELINE_UUID", value: spec.pipeline.uuid },
+      { name: "ORCHEST_PIPELINE_PATH", value: PIPELINE_FILE },
+      { name: "ORCHEST_PROJECT_DIR", value: PROJECT_DIR },
+      { name: "ORCHEST_SESSION_UUID", value: session.metadata!.uid! },
+      { name: "ORCHEST_SESSION_TYPE", value: "interactive" },
+      ...(withKeys ? [{ name: "SSH_AUTH_SOCK", value: SSH_AUTH_SOCK }] : []),
+    ],
+    ports: [{ containerPort: SERVER_PORT, name: "http" }],
+    startupProbe: { httpGet: { path: `/${metadata.name}/api`, port: SERVER_PORT }, periodSeconds: 1, failureThreshold: 120 },
+    volumeMounts: [
+      { name: "userdir", mountPath: PROJECT_DIR, subPath: projectDir },
+      { name: "userdir", mountPath: PIPELINE_FILE, subPath: `${projectDir}/${spec.pipeline.path}` },
+      { name: "userdir", mountPath: DATA_DIR, subPath: "data" },
+    ],
+  };
+  const podSpec = withGitInjection(
+    {
+      automountServiceAccountToken: false,
+      securityContext: { runAsUser: 0 },
+      containers: [container],
+      volumes: [{ name: "userdir", persistentVolumeClaim: { claimName: spec.userdir.claimName } }],
+    },
+    CONTAINER,
+    git,
+  );
+  const deployment: KubeObject = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata,
+    spec: {
+      replicas: 1,
+      // One server on a project directory at a time.
+      strategy: { type: "Recreate" },
+      selector: { matchLabels: { [SESSION_UID_LABEL]: session.metadata!.uid! } },
+      template: { metadata: { labels: metadata.labels }, spec: withPlacement(podSpec, placement) },
+    },
+  };
+  return withControllerReference(deployment, session as unknown as KubeObject);
+}
+
+/** The Service of a session's server, Orchest's: port 80 to the server's 8888. Owned by the Session. */
+export function jupyterServerService(session: Session): KubeObject {
+  const service: KubeObject = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: serverMetadata(session),
+    spec: { type: "ClusterIP", selector: { [SESSION_UID_LABEL]: session.metadata!.uid! }, ports: [{ name: "http", port: SERVICE_PORT, targetPort: SERVER_PORT }] },
+  };
+  return withControllerReference(service, session as unknown as KubeObject);
+}
+
+/** Whether the Deployment's server answers: its one replica passed the startup probe, of this spec. */
+export function serverReady(deployment: KubeObject | undefined): boolean {
+  const status = deployment?.status as { observedGeneration?: number; readyReplicas?: number } | undefined;
+  return !!status && status.observedGeneration === deployment!.metadata.generation && (status.readyReplicas ?? 0) >= 1;
+}

@@ -1,0 +1,110 @@
+import type { Session, SessionStatus } from "../../crds/types/index.js";
+import {
+  addFinalizer,
+  byLabel,
+  hasFinalizer,
+  isAlreadyExists,
+  objectKey,
+  removeFinalizer,
+  toControllerOwner,
+  updateStatus,
+  type Controller,
+  type GroupVersionKind,
+  type KubeObject,
+  type Manager,
+  type Reconciler,
+} from "../../reconcilers/index.js";
+import { recordIfCurrent } from "../events/index.js";
+import { gitAdditionsFor } from "../git/index.js";
+import { ImagePlacer } from "../scheduling/index.js";
+import { DEFAULT_JUPYTER_IMAGE, jupyterServerDeployment, jupyterServerService, SESSION_UID_LABEL, serverReady, serverUrl } from "./jupyter-server.js";
+import { sessionTransitions, type SessionTransitionSink } from "./session-event.js";
+
+export const SESSION: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind: "Session" };
+/** Holds a deleted Session until its stop is recorded. */
+export const SESSION_EVENTS_FINALIZER = "orchest.io/session-events";
+
+export interface SessionControllerOptions {
+  /** Watch sessions (and their servers) of this namespace only, as the api does; all namespaces when unset. */
+  readonly namespace?: string;
+  /** The Jupyter server's image of sessions that name none. @default this project's release's jupyter-server */
+  readonly jupyterImage?: string;
+  /**
+   * Called for every transition before the status that shows it is written (stopped: before the Session may
+   * go), so that none is lost; may be called again for the same one.
+   */
+  readonly onTransition?: SessionTransitionSink;
+}
+
+/**
+ * Runs Sessions: each a Jupyter server (Deployment and Service owned by the Session) with the auth user's git
+ * settings, placed where its image is, as interactive pods are; Launching until the server answers, then Running.
+ * A deleted server or Service is made again; deleting the Session collects both.
+ */
+export function addSessionController(manager: Manager, options: SessionControllerOptions = {}): Controller {
+  const { client, informers } = manager;
+  const events = manager.eventRecorder("orchest-api");
+  const scope = options.namespace ? { namespace: options.namespace } : {};
+  const sessions = informers.informerFor(SESSION, scope);
+  const deployments = informers.informerFor({ apiVersion: "apps/v1", kind: "Deployment" }, { ...scope, labelSelector: SESSION_UID_LABEL });
+  const services = informers.informerFor({ apiVersion: "v1", kind: "Service" }, { ...scope, labelSelector: SESSION_UID_LABEL });
+  deployments.addIndexer(SESSION_UID_LABEL, byLabel(SESSION_UID_LABEL));
+  services.addIndexer(SESSION_UID_LABEL, byLabel(SESSION_UID_LABEL));
+  const placer = new ImagePlacer(informers, options.namespace);
+  const onTransition = options.onTransition ?? (async () => undefined);
+
+  const createIfAbsent = async (obj: KubeObject) => {
+    try {
+      await client.create(obj);
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err; // the cache is behind: its watch event brings the session back
+    }
+  };
+
+  const reconcile: Reconciler = async (request) => {
+    const session = sessions.get(objectKey(request)) as unknown as Session | undefined;
+    if (!session) return;
+    const obj = session as unknown as KubeObject;
+    const previous: SessionStatus = session.status ?? {};
+    if (session.metadata?.deletionTimestamp) {
+      if (!hasFinalizer(obj, SESSION_EVENTS_FINALIZER)) return;
+      // A session whose start was never recorded did not start, so it does not stop either.
+      await recordIfCurrent(client, obj, previous.phase ? (["stopped"] as const) : [], (transition) => onTransition(session, transition));
+      await removeFinalizer(client, obj, SESSION_EVENTS_FINALIZER);
+      return;
+    }
+    // The finalizer first: the update brings the session back, and from then on its stop cannot be missed.
+    if (!hasFinalizer(obj, SESSION_EVENTS_FINALIZER)) return void (await addFinalizer(client, obj, SESSION_EVENTS_FINALIZER));
+
+    const uid = session.metadata!.uid!;
+    const deployment = deployments.byIndex(SESSION_UID_LABEL, uid)[0];
+    if (!deployment) {
+      const image = session.spec.image ?? options.jupyterImage ?? DEFAULT_JUPYTER_IMAGE;
+      // Placement reads caches this controller does not watch: they must hold the cluster before the server is placed.
+      await placer.waitForSync();
+      const placement = placer.place(image, "interactive", session.metadata!.namespace!);
+      if (placement.unconstrained) await events.record(obj, "Warning", "ImageNotOnAnyNode", "Schedule", `jupyter server: ${placement.unconstrained}`);
+      const git = await gitAdditionsFor(client, session.metadata!.namespace!, "jupyter-server", session.spec.authUser);
+      await createIfAbsent(jupyterServerDeployment(session, image, placement, git.additions));
+      await events.record(obj, "Normal", "GitConfigured", "InjectGitSettings", git.summary);
+    }
+    if (!services.byIndex(SESSION_UID_LABEL, uid)[0]) await createIfAbsent(jupyterServerService(session));
+
+    const ready = serverReady(deployment);
+    const status: SessionStatus = {
+      observedGeneration: session.metadata?.generation,
+      phase: ready ? "Running" : "Launching",
+      url: serverUrl(session),
+      ...(previous.startTime || ready ? { startTime: previous.startTime ?? new Date().toISOString() } : {}),
+    };
+    await recordIfCurrent(client, obj, sessionTransitions(previous, status), (transition) => onTransition({ ...session, status }, transition));
+    await updateStatus(client, obj, { ...status });
+    if (status.phase !== previous.phase && status.phase === "Running") await events.record(obj, "Normal", "Running", "Launch", `the Jupyter server answers at ${status.url}`);
+  };
+
+  const controller = manager.addController({ name: "session", reconciler: reconcile });
+  controller.watch(sessions);
+  controller.watch(deployments, { map: toControllerOwner(SESSION) });
+  controller.watch(services, { map: toControllerOwner(SESSION) });
+  return controller;
+}
