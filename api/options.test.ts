@@ -35,3 +35,13 @@ test("the ranges webhooks may reach come from --webhook-allow, or else from $ORC
   t.truthy(flag.refusal("10.213.16.1"), "the flag replaces the env");
   t.throws(() => parseApiOptions([], { ORCHEST_WEBHOOK_ALLOW: "10.0.0.0/x" }), { message: /--webhook-allow/ });
 });
+
+test("telemetry and its backend come from Orchest's TELEMETRY_DISABLED and ORCHEST_ANALYTICS_BACKEND (the OrchestCluster's api env) when no flag says; flags win", (t) => {
+  const env = { TELEMETRY_DISABLED: "False", ORCHEST_ANALYTICS_BACKEND: "https://eu.i.posthog.com", ORCHEST_ANALYTICS_API_KEY: "phc_1" };
+  t.like(parseApiOptions([], env).analytics, { host: "https://eu.i.posthog.com", apiKey: "phc_1" });
+  t.is(parseApiOptions([], { ...env, TELEMETRY_DISABLED: "TRUE" }).analytics, undefined, "Orchest's values are case-insensitive");
+  t.is(parseApiOptions([], { ...env, TELEMETRY_DISABLED: undefined }).analytics, undefined, "off unless enabled");
+  t.is(parseApiOptions(["--telemetry=false"], env).analytics, undefined, "the flag wins");
+  t.like(parseApiOptions(["--analytics-backend=https://us.i.posthog.com"], env).analytics, { host: "https://us.i.posthog.com" });
+  t.throws(() => parseApiOptions([], { TELEMETRY_DISABLED: "maybe" }), { message: /TELEMETRY_DISABLED \(spec\.orchest\.orchestApi\.env\): "maybe" must be true or false/ });
+});

@@ -7,8 +7,9 @@ import { AddressPolicy, DEFAULT_MAX_ATTEMPTS, SVIX_SCHEDULE_MS } from "./events/
 export const USAGE = `usage: orchest-api [flags]
   --namespace NS                 namespace of the Subscribers and EventDeliveries (default: $POD_NAMESPACE or orchest)
   --listen HOST:PORT             HTTP server: /healthz /readyz /metrics POST /analytics (default 0.0.0.0:8080)
-  --telemetry true|false         the OrchestCluster's telemetry setting (default false: no analytics delivery is created)
-  --analytics-backend URL        PostHog-compatible capture host; empty: analytics off (default "")
+  --telemetry true|false         the OrchestCluster's telemetry setting (default: not $TELEMETRY_DISABLED, Orchest's
+                                 setting in spec.orchest.orchestApi.env; unset: false, no analytics delivery is created)
+  --analytics-backend URL        PostHog-compatible capture host; empty: analytics off (default: $ORCHEST_ANALYTICS_BACKEND or "")
   --analytics-api-key KEY        its project API key (default: $ORCHEST_ANALYTICS_API_KEY)
   --orchest-version V            reported with telemetry (default: $ORCHEST_VERSION or unknown)
   --install-id ID                this install's id in telemetry (default: $ORCHEST_INSTALL_ID, else the analytics
@@ -61,8 +62,8 @@ export function parseApiOptions(args: string[], env: NodeJS.ProcessEnv = process
     options: {
       namespace: { type: "string", default: env.POD_NAMESPACE ?? "orchest" },
       listen: { type: "string", default: "0.0.0.0:8080" },
-      telemetry: { type: "string", default: "false" },
-      "analytics-backend": { type: "string", default: "" },
+      telemetry: { type: "string" },
+      "analytics-backend": { type: "string", default: env.ORCHEST_ANALYTICS_BACKEND ?? "" },
       "analytics-api-key": { type: "string", default: env.ORCHEST_ANALYTICS_API_KEY ?? "" },
       "orchest-version": { type: "string", default: env.ORCHEST_VERSION ?? "unknown" },
       "install-id": { type: "string", default: env.ORCHEST_INSTALL_ID ?? "" },
@@ -83,7 +84,7 @@ export function parseApiOptions(args: string[], env: NodeJS.ProcessEnv = process
   });
   const backend = values["analytics-backend"]!;
   if (backend !== "" && !URL.canParse(backend)) throw new Error(`--analytics-backend: "${backend}" is not a URL. Fix: e.g. https://eu.i.posthog.com, or leave it empty for no analytics.`);
-  const telemetry = boolean("telemetry", values.telemetry!);
+  const telemetry = values.telemetry !== undefined ? boolean("telemetry", values.telemetry) : !telemetryDisabled(env.TELEMETRY_DISABLED);
   const allow = [...values["webhook-allow"]!, ...(values["webhook-allow-loopback"] ? LOOPBACK : [])];
   let addressPolicy: AddressPolicy;
   try {
@@ -126,6 +127,14 @@ function count(flag: string, text: string): number {
 
 function boolean(flag: string, text: string): boolean {
   if (text !== "true" && text !== "false") throw new Error(`--${flag}: "${text}" must be true or false.`);
+  return text === "true";
+}
+
+/** Orchest's TELEMETRY_DISABLED, True or False in any case; unset: disabled (no analytics unless asked for). */
+function telemetryDisabled(value: string | undefined): boolean {
+  if (value === undefined) return true;
+  const text = value.trim().toLowerCase();
+  if (text !== "true" && text !== "false") throw new Error(`TELEMETRY_DISABLED (spec.orchest.orchestApi.env): "${value}" must be true or false. Fix: set it to True or False, or remove it.`);
   return text === "true";
 }
 
