@@ -2,7 +2,6 @@ import type { ImageBuild, ImageBuildStatus, ImageLocation } from "../../crds/typ
 import { BUILD_NAME_LABEL, BUILD_UID_LABEL as LOCATION_BUILD_UID_LABEL, BUILT_LABEL, BUILT_VALUE, IMAGE_LOCATION, imageLocationName } from "../../agent/location-identity.js";
 import {
   byLabel,
-  isAlreadyExists,
   objectKey,
   refOf,
   toControllerOwner,
@@ -82,11 +81,7 @@ export function addImageBuildController(manager: Manager, options: ImageBuildCon
       },
       spec: { image, node, ...(digest ? { digest } : {}) },
     };
-    try {
-      await client.create(location as unknown as KubeObject);
-    } catch (err) {
-      if (!isAlreadyExists(err)) throw err;
-    }
+    await client.createIfAbsent(location as unknown as KubeObject);
   };
 
   /**
@@ -149,11 +144,7 @@ export function addImageBuildController(manager: Manager, options: ImageBuildCon
         return { requeueAfter: Math.min(options.noNodeRecheckMs ?? 30_000, deadlineLeft) };
       }
       const created = builderPod(build, target, options.builderImages ?? DEFAULT_BUILDER_IMAGES, imageOf(build));
-      try {
-        await client.create(created);
-      } catch (err) {
-        if (!isAlreadyExists(err)) throw err;
-      }
+      await client.createIfAbsent(created);
       await write({ phase: "Pending", reason: "BuilderCreated", message: `builder pod created for a ${target.runtime} node`, podName: created.metadata.name!, runtime: target.runtime, image: imageOf(build) });
       return { requeueAfter: deadlineLeft };
     }

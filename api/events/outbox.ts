@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EventDelivery, Subscriber as SubscriberResource } from "../../crds/types/index.js";
-import { isAlreadyExists, withControllerReference, type KubeClient } from "../../reconcilers/index.js";
+import { withControllerReference, type KubeClient } from "../../reconcilers/index.js";
 import type { OrchestEvent } from "./event.js";
 import type { ClientEventType } from "./event-types.js";
 import type { JsonObject } from "./json.js";
@@ -48,11 +48,7 @@ export class Outbox {
       deliveries.map(async (delivery) => {
         const owner = owners.get(delivery.spec.subscriber.name)!;
         const labelled = { ...delivery, metadata: { ...delivery.metadata, labels: { ...delivery.metadata!.labels, ...labels } } };
-        try {
-          await this.options.client.create(withControllerReference(asKube(labelled), asKube(owner)));
-        } catch (err) {
-          if (!isAlreadyExists(err)) throw err;
-        }
+        await this.options.client.createIfAbsent(withControllerReference(asKube(labelled), asKube(owner)));
       }),
     );
     return deliveries.map((delivery) => delivery.metadata!.name!);

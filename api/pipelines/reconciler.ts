@@ -1,7 +1,6 @@
 import type { PipelineRun, PipelineRunStatus } from "../../crds/types/index.js";
 import {
   byLabel,
-  isAlreadyExists,
   objectKey,
   toControllerOwner,
   updateStatus,
@@ -86,11 +85,7 @@ export function addPipelineRunController(manager: Manager, options: PipelineRunC
         const placement = placer.place(step.image, scope, run.metadata!.namespace!);
         if (placement.unconstrained) await events.record(obj, "Warning", "ImageNotOnAnyNode", "Schedule", `step ${step.uuid}: ${placement.unconstrained}`);
         const pod = stepPod(run, step, placement);
-        try {
-          await client.create(pod);
-        } catch (err) {
-          if (!isAlreadyExists(err)) throw err;
-        }
+        await client.createIfAbsent(pod);
         steps = steps.map((s) => (s.uuid === step.uuid ? { uuid: s.uuid, phase: "Running", podName: pod.metadata.name!, startTime: now } : s));
       }
     }

@@ -3,7 +3,6 @@ import {
   addFinalizer,
   byLabel,
   hasFinalizer,
-  isAlreadyExists,
   objectKey,
   removeFinalizer,
   toControllerOwner,
@@ -53,14 +52,6 @@ export function addSessionController(manager: Manager, options: SessionControlle
   const placer = new ImagePlacer(informers, options.namespace);
   const onTransition = options.onTransition ?? (async () => undefined);
 
-  const createIfAbsent = async (obj: KubeObject) => {
-    try {
-      await client.create(obj);
-    } catch (err) {
-      if (!isAlreadyExists(err)) throw err; // the cache is behind: its watch event brings the session back
-    }
-  };
-
   const reconcile: Reconciler = async (request) => {
     const session = sessions.get(objectKey(request)) as unknown as Session | undefined;
     if (!session) return;
@@ -85,10 +76,10 @@ export function addSessionController(manager: Manager, options: SessionControlle
       const placement = placer.place(image, "interactive", session.metadata!.namespace!);
       if (placement.unconstrained) await events.record(obj, "Warning", "ImageNotOnAnyNode", "Schedule", `jupyter server: ${placement.unconstrained}`);
       const git = await gitAdditionsFor(client, session.metadata!.namespace!, "jupyter-server", session.spec.authUser);
-      await createIfAbsent(jupyterServerDeployment(session, image, placement, git.additions));
+      await client.createIfAbsent(jupyterServerDeployment(session, image, placement, git.additions));
       await events.record(obj, "Normal", "GitConfigured", "InjectGitSettings", git.summary);
     }
-    if (!services.byIndex(SESSION_UID_LABEL, uid)[0]) await createIfAbsent(jupyterServerService(session));
+    if (!services.byIndex(SESSION_UID_LABEL, uid)[0]) await client.createIfAbsent(jupyterServerService(session));
 
     const ready = serverReady(deployment);
     const status: SessionStatus = {

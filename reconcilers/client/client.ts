@@ -1,4 +1,4 @@
-import { isNotFound } from "./errors.js";
+import { isAlreadyExists, isNotFound } from "./errors.js";
 import { resourcePath, ResourceMapper } from "./discovery.js";
 import type { GroupVersionKind, KubeObject, ObjectRef } from "./object.js";
 import type { KubeAccess } from "./kubeconfig.js";
@@ -82,6 +82,19 @@ export class KubeClient {
   async create(obj: KubeObject, options: CallOptions = {}): Promise<KubeObject> {
     const path = await this.path({ ...obj, namespace: obj.metadata.namespace });
     return this.transport.request<KubeObject>("POST", path, { ...options, body: obj });
+  }
+
+  /**
+   * Creates `obj` unless an object of its name exists: resolves to the created object, or undefined when it was
+   * there (made by an earlier reconcile that a lagging cache does not show yet, or by a retry after a crash).
+   */
+  async createIfAbsent(obj: KubeObject, options: CallOptions = {}): Promise<KubeObject | undefined> {
+    try {
+      return await this.create(obj, options);
+    } catch (err) {
+      if (isAlreadyExists(err)) return undefined;
+      throw err;
+    }
   }
 
   async replace(obj: KubeObject, options: CallOptions & { subresource?: string } = {}): Promise<KubeObject> {

@@ -36,3 +36,15 @@ test("events recorded about an object are listed for it", async (t) => {
   });
   t.pass();
 });
+
+test("createIfAbsent creates an object once; for a name taken it answers undefined and leaves the object as it was", async (t) => {
+  const tb = await useTestbed();
+  const ns = await createTestNamespace(tb.kubeConfig, "create-if-absent");
+  const client = new KubeClient(tb.kubeConfig);
+  t.teardown(() => client.close());
+  const created = await client.createIfAbsent({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "once", namespace: ns }, data: { first: "yes" } });
+  t.is(created?.metadata.name, "once");
+  t.is(await client.createIfAbsent({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "once", namespace: ns }, data: { second: "yes" } }), undefined);
+  t.deepEqual((await client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "once" }))?.data, { first: "yes" });
+  await t.throwsAsync(client.createIfAbsent({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "Not_A_Name", namespace: ns } }), { message: /Invalid|invalid/ }, "other refusals are thrown");
+});
