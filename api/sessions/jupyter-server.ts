@@ -60,7 +60,7 @@ function serverMetadata(session: Session) {
  * Orchest's startup probe (every second, two minutes), as root (the user directory is root's, as for steps);
  * the session's variables in its env, which its kernels inherit. Owned by the Session: deleting it collects it.
  */
-export function jupyterServerDeployment(session: Session, image: string, placement: Placement, git: GitPodAdditions): KubeObject {
+export function jupyterServerDeployment(session: Session, image: string, placement: Placement, git: GitPodAdditions, launchDeadlineSeconds: number): KubeObject {
   const metadata = serverMetadata(session);
   const { spec } = session;
   const projectDir = spec.userdir.projectDir.replace(/\/+$/, "");
@@ -115,6 +115,8 @@ export function jupyterServerDeployment(session: Session, image: string, placeme
     metadata,
     spec: {
       replicas: 1,
+      // Past it without a ready server, the Deployment says ProgressDeadlineExceeded: the session failed.
+      progressDeadlineSeconds: launchDeadlineSeconds,
       // One server on a project directory at a time.
       strategy: { type: "Recreate" },
       selector: { matchLabels: { [SESSION_UID_LABEL]: session.metadata!.uid! } },
@@ -133,6 +135,27 @@ export function jupyterServerService(session: Session): KubeObject {
     spec: { type: "ClusterIP", selector: { [SESSION_UID_LABEL]: session.metadata!.uid! }, ports: [{ name: "http", port: SERVICE_PORT, targetPort: SERVER_PORT }] },
   };
   return withControllerReference(service, session as unknown as KubeObject);
+}
+
+/** Whether the Deployment gave up: no ready server within its progress deadline. */
+export function launchTimedOut(deployment: KubeObject | undefined): boolean {
+  const conditions = (deployment?.status as { conditions?: { type: string; status: string; reason?: string }[] } | undefined)?.conditions ?? [];
+  return conditions.some((c) => c.type === "Progressing" && c.status === "False" && c.reason === "ProgressDeadlineExceeded");
+}
+
+/** Why a server's pod does not run, in the kubelet's words: its container's waiting or last terminated state. */
+export function whyNotRunning(pods: readonly KubeObject[]): string {
+  type State = { reason?: string; message?: string; exitCode?: number };
+  for (const pod of pods) {
+    const statuses = (pod.status as { containerStatuses?: { state?: { waiting?: State }; lastState?: { terminated?: State } }[] } | undefined)?.containerStatuses ?? [];
+    for (const status of statuses) {
+      const said = status.state?.waiting ?? status.lastState?.terminated;
+      if (said?.reason) return [said.reason, said.message, said.exitCode !== undefined ? `exit code ${said.exitCode}` : undefined].filter(Boolean).join(": ");
+    }
+    const unscheduled = (pod.status as { conditions?: { type: string; status: string; message?: string }[] } | undefined)?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False");
+    if (unscheduled) return `Unschedulable: ${unscheduled.message ?? "no node fits"}`;
+  }
+  return pods.length === 0 ? "no pod was created" : "the pod never became ready";
 }
 
 /** Whether the Deployment's server answers: its one replica passed the startup probe, of this spec. */

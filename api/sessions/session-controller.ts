@@ -16,7 +16,7 @@ import {
 import { recordIfCurrent } from "../events/index.js";
 import { gitAdditionsFor } from "../git/index.js";
 import { ImagePlacer } from "../scheduling/index.js";
-import { DEFAULT_JUPYTER_IMAGE, jupyterServerDeployment, jupyterServerService, SESSION_UID_LABEL, serverReady, serverUrl } from "./jupyter-server.js";
+import { DEFAULT_JUPYTER_IMAGE, jupyterServerDeployment, jupyterServerService, launchTimedOut, SESSION_UID_LABEL, serverReady, serverUrl, whyNotRunning } from "./jupyter-server.js";
 import { sessionTransitions, type SessionTransitionSink } from "./session-event.js";
 
 export const SESSION: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind: "Session" };
@@ -28,6 +28,11 @@ export interface SessionControllerOptions {
   readonly namespace?: string;
   /** The Jupyter server's image of sessions that name none. @default this project's release's jupyter-server */
   readonly jupyterImage?: string;
+  /**
+   * How long a server may take to answer (pulling its image included) before the session fails: its Deployment's
+   * progressDeadlineSeconds. @default 600, Kubernetes' default
+   */
+  readonly launchDeadlineSeconds?: number;
   /**
    * Called for every transition before the status that shows it is written (stopped: before the Session may
    * go), so that none is lost; may be called again for the same one.
@@ -66,6 +71,7 @@ export function addSessionController(manager: Manager, options: SessionControlle
     }
     // The finalizer first: the update brings the session back, and from then on its stop cannot be missed.
     if (!hasFinalizer(obj, SESSION_EVENTS_FINALIZER)) return void (await addFinalizer(client, obj, SESSION_EVENTS_FINALIZER));
+    if (previous.phase === "Failed") return;
 
     const uid = session.metadata!.uid!;
     const deployment = deployments.byIndex(SESSION_UID_LABEL, uid)[0];
@@ -76,21 +82,25 @@ export function addSessionController(manager: Manager, options: SessionControlle
       const placement = placer.place(image, "interactive", session.metadata!.namespace!);
       if (placement.unconstrained) await events.record(obj, "Warning", "ImageNotOnAnyNode", "Schedule", `jupyter server: ${placement.unconstrained}`);
       const git = await gitAdditionsFor(client, session.metadata!.namespace!, "jupyter-server", session.spec.authUser);
-      await client.createIfAbsent(jupyterServerDeployment(session, image, placement, git.additions));
+      await client.createIfAbsent(jupyterServerDeployment(session, image, placement, git.additions, options.launchDeadlineSeconds ?? 600));
       await events.record(obj, "Normal", "GitConfigured", "InjectGitSettings", git.summary);
     }
     if (!services.byIndex(SESSION_UID_LABEL, uid)[0]) await client.createIfAbsent(jupyterServerService(session));
 
     const ready = serverReady(deployment);
+    const failed = !ready && launchTimedOut(deployment);
     const status: SessionStatus = {
       observedGeneration: session.metadata?.generation,
-      phase: ready ? "Running" : "Launching",
+      phase: ready ? "Running" : failed ? "Failed" : "Launching",
       url: serverUrl(session),
       ...(previous.startTime || ready ? { startTime: previous.startTime ?? new Date().toISOString() } : {}),
+      // Read once, when it fails: the reason is in the pod, which this controller does not cache.
+      ...(failed ? { message: whyNotRunning((await client.list({ apiVersion: "v1", kind: "Pod" }, { namespace: session.metadata!.namespace!, labelSelector: `${SESSION_UID_LABEL}=${uid}` })).items), completionTime: new Date().toISOString() } : {}),
     };
     await recordIfCurrent(client, obj, sessionTransitions(previous, status), (transition) => onTransition({ ...session, status }, transition));
     await updateStatus(client, obj, { ...status });
     if (status.phase !== previous.phase && status.phase === "Running") await events.record(obj, "Normal", "Running", "Launch", `the Jupyter server answers at ${status.url}`);
+    if (status.phase !== previous.phase && status.phase === "Failed") await events.record(obj, "Warning", "LaunchFailed", "Launch", `the Jupyter server did not answer within ${options.launchDeadlineSeconds ?? 600} s: ${status.message}`);
   };
 
   const controller = manager.addController({ name: "session", reconciler: reconcile });

@@ -9,7 +9,7 @@ import { KubeClient, Manager, silentLogger, type KubeObject } from "../../reconc
 import { createTestNamespace, eventually, useTestbed, type Testbed } from "../../testbed/index.js";
 import { ON_REAL_NODES, podLog, realNodesHere } from "../../testbed/pods.js";
 import { addSshKey, updateAuthUser } from "../auth-users/index.js";
-import { AddressPolicy, addEventDeliveryController, DeliveryClient, transitionEventId, type DeliveryController } from "../events/index.js";
+import { AddressPolicy, addEventDeliveryController, DeliveryClient, transitionEventId } from "../events/index.js";
 import { startReceiver, type LoopbackReceiver } from "../events/loopback-receiver.js";
 import { createWebhook, header, outboxFor } from "../events/test-support.js";
 import { sshKeyPair, type SshKeyPair } from "../git/testing.js";
@@ -32,9 +32,7 @@ const FILES = { "projects/demo/main.orchest": '{"name": "main", "steps": {}}\n',
 
 let tb: Testbed;
 let client: KubeClient;
-let manager: Manager;
-let deliveries: DeliveryController;
-let http: DeliveryClient;
+let api: SessionApi;
 let hooks: LoopbackReceiver;
 let ns: string;
 let userdir: HostUserdir;
@@ -51,43 +49,59 @@ anyTest.before(async () => {
   key = sshKeyPair();
   await addSshKey(client, ns, USER, "github", key.privateKey);
   await updateAuthUser(client, ns, USER, (spec) => ({ ...spec, gitConfig: { uuid: "config-1", name: NAME, email: "ada@example.com" } }));
-  hooks = await startReceiver(() => ({ status: 204 }));
-  await createWebhook(client, ns, "sessions", hooks.url, { eventTypes: ["project:pipeline:interactive-session:*"] });
+  api = await startSessionApi(ns, 600);
+  hooks = api.hooks;
+});
 
-  manager = new Manager({ kubeConfig: tb.kubeConfig, name: "orchest-api-sessions-test", logger: silentLogger });
-  http = new DeliveryClient({ addressPolicy: new AddressPolicy(["127.0.0.0/8"]), timeoutMs: 5_000, maxSocketsPerEndpoint: 4 });
-  deliveries = addEventDeliveryController(manager, {
-    namespace: ns,
+anyTest.after.always(async () => {
+  await api?.stop();
+  await userdir?.remove();
+  client?.close();
+});
+
+interface SessionApi {
+  readonly hooks: LoopbackReceiver;
+  stop(): Promise<void>;
+}
+
+/** The api's session and delivery controllers for `namespace`, its session events to a loopback webhook. */
+async function startSessionApi(namespace: string, launchDeadlineSeconds: number): Promise<SessionApi> {
+  const receiver = await startReceiver(() => ({ status: 204 }));
+  await createWebhook(client, namespace, "sessions", receiver.url, { eventTypes: ["project:pipeline:interactive-session:*"] });
+  const manager = new Manager({ kubeConfig: tb.kubeConfig, name: `orchest-api-${namespace}`, logger: silentLogger });
+  const http = new DeliveryClient({ addressPolicy: new AddressPolicy(["127.0.0.0/8"]), timeoutMs: 5_000, maxSocketsPerEndpoint: 4 });
+  const deliveries = addEventDeliveryController(manager, {
+    namespace,
     http,
     retryPolicy: { scheduleMs: [100, 200], maxAttempts: 10, jitter: 0.2, maxRetryAfterMs: 1000 },
     retentionMs: 600_000,
     maxInFlightPerEndpoint: 4,
   });
-  addSessionController(manager, { namespace: ns, jupyterImage: tb.images["jupyter-server"]!, onTransition: recordSessionEvents(outboxFor(client, ns)) });
+  addSessionController(manager, { namespace, jupyterImage: tb.images["jupyter-server"]!, launchDeadlineSeconds, onTransition: recordSessionEvents(outboxFor(client, namespace)) });
   await manager.start();
-});
+  return {
+    hooks: receiver,
+    async stop() {
+      await deliveries.stop();
+      await manager.stop();
+      http.close();
+      await receiver.close();
+    },
+  };
+}
 
-anyTest.after.always(async () => {
-  await deliveries?.stop();
-  await manager?.stop();
-  http?.close();
-  await hooks?.close();
-  await userdir?.remove();
-  client?.close();
-});
+const getSession = async (name: string, namespace = ns) => (await client.get({ ...SESSION, namespace, name })) as unknown as Session | undefined;
 
-const getSession = async (name: string) => (await client.get({ ...SESSION, namespace: ns, name })) as unknown as Session | undefined;
-
-/** Creates a session of the demo project and waits until it is Running (a cold pull of the image takes a while). */
-async function startSession(name: string, authUser?: string): Promise<Session> {
+/** Creates a session of the demo project and waits until it is `phase` (a cold pull of the image takes a while). */
+async function startSession(name: string, spec: Partial<Session["spec"]> = {}, phase = "Running", namespace = ns): Promise<Session> {
   await client.create({
     ...SESSION,
-    metadata: { name, namespace: ns },
-    spec: { project: PROJECT, projectName: "demo", pipeline: { uuid: PIPELINE, path: "main.orchest", name: "main" }, userdir: { claimName: userdir.claimName, projectDir: "projects/demo" }, ...(authUser ? { authUser } : {}) },
+    metadata: { name, namespace },
+    spec: { project: PROJECT, projectName: "demo", pipeline: { uuid: PIPELINE, path: "main.orchest", name: "main" }, userdir: { claimName: "userdir-pvc", projectDir: "projects/demo" }, ...spec },
   } as KubeObject);
-  return eventually(`Session ${name} to be Running`, async () => {
-    const session = await getSession(name);
-    return session?.status?.phase === "Running" ? session : undefined;
+  return eventually(`Session ${name} to be ${phase}`, async () => {
+    const session = await getSession(name, namespace);
+    return session?.status?.phase === phase || session?.status?.phase === "Failed" ? session : undefined;
   }, 240_000, 250);
 }
 
@@ -172,7 +186,7 @@ test("a session's Jupyter server runs on a real node on the project directory: i
 });
 
 test("with an auth user the server's git has the user's name, shell syntax and all, and its ssh-agent holds the user's key; without one it has neither; no key material in sessions, pods, Events or the server's log", async (t) => {
-  const withUser = await serverPod(await startSession("with-user", USER));
+  const withUser = await serverPod(await startSession("with-user", { authUser: USER }));
   const name = await exec(withUser, ["git", "config", "user.name"]);
   t.is(name.code, 0, name.stderr);
   t.is(name.stdout, `${NAME}\n`);
@@ -196,4 +210,22 @@ test("with an auth user the server's git has the user's name, shell syntax and a
     "server log": await podLog(tb.kubeConfig, ns, withUser.metadata.name!),
   };
   for (const [where, text] of Object.entries(places)) t.false(needles.some((needle) => text.includes(needle)), `key material in ${where}`);
+});
+
+test("a session whose server cannot start fails at its launch deadline with the kubelet's reason, and stays Failed; started, failed, then stopped reach the webhook", async (t) => {
+  const failing = await createTestNamespace(tb.kubeConfig, "sessions-fail", ON_REAL_NODES);
+  const failingUserdir = await hostUserdir(client, failing);
+  const short = await startSessionApi(failing, 5);
+  t.teardown(async () => {
+    await short.stop();
+    await failingUserdir.remove();
+  });
+  // An image nobody pushed: every pull is refused, the Deployment never progresses.
+  const image = tb.images["jupyter-server"]!.replace(/\/jupyter-server:[^@]+@sha256:[a-f0-9]+$/, "/not-pushed:1");
+  const session = await startSession("no-image", { image }, "Failed", failing);
+  t.is(session.status?.phase, "Failed");
+  t.regex(session.status?.message ?? "", /ErrImagePull|ImagePullBackOff/);
+  await client.delete({ ...SESSION, namespace: failing, name: "no-image" });
+  const received = await eventually("three deliveries", () => (short.hooks.received.length >= 3 ? short.hooks.received : undefined), 60_000, 100);
+  t.deepEqual(received.map((request) => (JSON.parse(request.body) as { type: string }).type), ["started", "failed", "stopped"].map((transition) => `project:pipeline:interactive-session:${transition}`));
 });

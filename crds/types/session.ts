@@ -100,9 +100,13 @@ export interface SessionStatus {
    */
   observedGeneration?: number;
   /**
-   * Launching (the Jupyter server does not answer yet, or no longer does) or Running (it answers).
+   * Launching (the Jupyter server does not answer yet, or no longer does), Running (it answers) or Failed (it did not start within its Deployment's progress deadline; the reason in message). A Failed session stays Failed: delete it and create another.
    */
-  phase?: "Launching" | "Running";
+  phase?: "Launching" | "Running" | "Failed";
+  /**
+   * Why the session failed, as its server's pod says.
+   */
+  message?: string;
   /**
    * The Jupyter server's base URL inside the cluster, through its Service.
    */
@@ -111,4 +115,8 @@ export interface SessionStatus {
    * When the Jupyter server first answered.
    */
   startTime?: string;
+  /**
+   * When the session failed.
+   */
+  completionTime?: string;
 }
