@@ -5,6 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import { projectImages } from "../synth/project-images.js";
 import { run } from "../testbed/command.js";
 import { freePort } from "../testbed/ports.js";
 import { buildImages, REPO_ROOT, stageImage } from "./build.js";
@@ -21,6 +22,12 @@ test("the same inputs give the same digests: a rebuild without the layer cache m
     cached.map((image) => [image.name, image.digest]),
   );
   t.deepEqual(cached.map((image) => image.name), IMAGES.map((image) => image.name));
+});
+
+test("every image of a release that the operator and the api deploy is one that `npm run images` builds", (t) => {
+  const names = Object.values(projectImages("prefix", "tag")).map((reference) => reference.slice("prefix/".length, -":tag".length));
+  t.deepEqual(names.filter((name) => !IMAGES.some((image) => image.name === name)), []);
+  t.true(names.includes("jupyter-server"));
 });
 
 /** The final stage's instructions, and the shell of the stage that assembles /rootfs. */

@@ -16,6 +16,8 @@ export interface ProjectImages {
   readonly registry: string;
   /** git and ssh, for the api's git imports that name no image of their own. */
   readonly git: string;
+  /** The interactive sessions' Jupyter server (with the Python kernel), for Sessions that name no image. */
+  readonly jupyterServer: string;
 }
 
 /** Where this project's release images are published. */
@@ -31,6 +33,7 @@ const NAMES: Readonly<Record<keyof ProjectImages, string>> = {
   builderDocker: "builder-docker",
   registry: "registry",
   git: "git",
+  jupyterServer: "jupyter-server",
 };
 
 /** The images of one release: `<prefix>/<name>:<tag>`. */
