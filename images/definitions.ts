@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { installedClosure, packageFiles } from "./debian-packages.js";
 import type { ImageConfig } from "./oci-layout.js";
 import { NONROOT, Rootfs } from "./rootfs.js";
 
@@ -236,5 +237,34 @@ chown -R ${GIT_USER.uid}:${GIT_USER.uid} ${GIT_USER.home}
 exec /usr/sbin/sshd -D -e -f /etc/ssh/sshd_config
 `;
 
+/** Debian's Jupyter server and Python kernel, with the `jupyter-server` command (its own package). */
+const JUPYTER_PACKAGES = ["python3-jupyter-server", "python3-ipykernel", "jupyter-server"] as const;
+
+/**
+ * In that closure, never run by the server or a kernel: gdb (python3-pydevd's, for attaching the debugger to a
+ * running process; 10 MiB and a dozen libraries), and dpkg and debconf (the maintainer scripts' tools).
+ */
+const JUPYTER_UNNEEDED = ["gdb", "dpkg", "debconf"] as const;
+
+/**
+ * An interactive session's Jupyter server, as Orchest ran it: root, started by a shell script that runs an
+ * ssh-agent (for the project's git remote) and execs `jupyter-server`. Python and its packages are Debian's files
+ * at Debian's paths; no .pyc is staged (dpkg lists none: its postinst compiles them), so the layer never holds
+ * this machine's compiled files.
+ */
+const jupyterServer: ImageDefinition = {
+  name: "jupyter-server",
+  description: "Debian's Jupyter server with the Python kernel (ipykernel), git, ssh and ssh-agent: the server of interactive sessions",
+  // debugpy (ipykernel's debugger) warns at every kernel start that Python's stdlib modules are frozen, which
+  // only matters for breakpoints in them.
+  config: { env: [PATH, "HOME=/tmp", "PYDEVD_DISABLE_FILE_VALIDATION=1"], cmd: ["jupyter-server", "--version"] },
+  debian: [...JUPYTER_PACKAGES, ...GIT_PACKAGES],
+  stage(root) {
+    root.mergedUsr().users().files(installedClosure(JUPYTER_PACKAGES, JUPYTER_UNNEEDED).flatMap(packageFiles));
+    stageGitClient(root).binary("/usr/bin/ssh-agent").binary("/usr/bin/ssh-add");
+    for (const applet of ["cat", "mkdir", "chmod", "env", "id", "ls", "sleep", "kill"]) root.symlink(`/bin/${applet}`, "busybox");
+  },
+};
+
 /** Every image, in the order `npm run images` builds them. */
-export const IMAGES: readonly ImageDefinition[] = [project, buildctl, dockerCli, buildkitd, registry, pause, busybox, git, gitServer];
+export const IMAGES: readonly ImageDefinition[] = [project, buildctl, dockerCli, buildkitd, registry, pause, busybox, git, gitServer, jupyterServer];

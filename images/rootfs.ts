@@ -1,7 +1,7 @@
 // A root filesystem staged on disk from what this machine has: no base image can be pulled here, so an image
 // is its binaries, the shared libraries `ldd` names for them, and a few files written out.
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 
 /** The non-root user the project's images run as (distroless' "nonroot" uid). */
@@ -29,17 +29,54 @@ export class Rootfs {
   private target(path: string): string {
     const target = join(this.dir, path);
     this.mkdir(dirname(path));
+    if (this.has(path) && lstatSync(target).isSymbolicLink()) throw new Error(`${path} is a symlink in ${this.dir}: a write would go where it points`);
     return target;
   }
 
-  /** Creates a folder (and its parents) with mode 0755, or `mode`. */
+  /** Whether the image has `path`, a dangling symlink included. */
+  has(path: string): boolean {
+    try {
+      lstatSync(join(this.dir, path));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Creates a folder (and its parents) with mode 0755, or `mode`. A symlink on the way is followed only within the
+   * image (merged /usr's /bin → usr/bin): an absolute one would point into this machine, which a build as root
+   * would then change.
+   */
   mkdir(path: string, mode = EXECUTABLE): this {
     const parts = path.split("/").filter(Boolean);
     for (let i = 1; i <= parts.length; i++) {
       const dir = join(this.dir, ...parts.slice(0, i));
-      if (!existsSync(dir)) mkdirSync(dir);
-      if (i === parts.length) chmodSync(dir, mode);
-      else chmodSync(dir, EXECUTABLE);
+      if (!this.has(relative(this.dir, dir))) mkdirSync(dir);
+      else if (lstatSync(dir).isSymbolicLink()) {
+        if (!realpathSync(dir).startsWith(`${realpathSync(this.dir)}/`)) throw new Error(`/${relative(this.dir, dir)} in ${this.dir} is a symlink out of the image`);
+        continue;
+      }
+      chmodSync(dir, i === parts.length ? mode : EXECUTABLE);
+    }
+    return this;
+  }
+
+  /**
+   * Debian's merged /usr (every bookworm system has it): /bin, /sbin, /lib and /lib64 are symlinks into /usr, so
+   * that a file packages and `ldd` name by either path is one file. First, before anything is staged there.
+   */
+  mergedUsr(): this {
+    for (const dir of ["bin", "sbin", "lib", "lib64"]) this.mkdir(`usr/${dir}`).symlink(`/${dir}`, `usr/${dir}`);
+    return this;
+  }
+
+  /** Copies host files, each to its own path, symlinks as they are; a path the image has already is left alone. */
+  files(paths: readonly string[]): this {
+    for (const path of paths) {
+      if (this.has(path)) continue;
+      if (lstatSync(path).isSymbolicLink()) this.symlink(path, readlinkSync(path));
+      else this.copy(path);
     }
     return this;
   }
@@ -62,7 +99,7 @@ export class Rootfs {
   /** Copies a host binary and every shared library it loads, each at its host path. */
   binary(source: string, path = source): this {
     this.copy(source, path);
-    for (const library of sharedLibraries(source)) if (!existsSync(join(this.dir, library))) this.copy(library);
+    for (const library of sharedLibraries(source)) if (!this.has(library)) this.copy(library);
     return this;
   }
 

@@ -16,7 +16,7 @@ export interface ProjectImages {
   readonly registry: string;
   /** git and ssh, for the api's git imports that name no image of their own. */
   readonly git: string;
-  /** The Jupyter server of interactive sessions that name no image of their own. */
+  /** The interactive sessions' Jupyter server (with the Python kernel), for Sessions that name no image. */
   readonly jupyterServer: string;
 }
 
