@@ -212,7 +212,7 @@ test("with an auth user the server's git has the user's name, shell syntax and a
   for (const [where, text] of Object.entries(places)) t.false(needles.some((needle) => text.includes(needle)), `key material in ${where}`);
 });
 
-test("a session whose server cannot start fails at its launch deadline with the kubelet's reason, and stays Failed; started, failed, then stopped reach the webhook", async (t) => {
+test("a session whose server cannot start fails at its launch deadline with the kubelet's reason; started, failed, then stopped reach the webhook", async (t) => {
   const failing = await createTestNamespace(tb.kubeConfig, "sessions-fail", ON_REAL_NODES);
   const failingUserdir = await hostUserdir(client, failing);
   const short = await startSessionApi(failing, 5);
