@@ -4,7 +4,7 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "./command.js";
-import { cgroupBase, cleanupCgroups } from "./node-cgroups.js";
+import { cgroupBase, cleanupCgroups, cleanupPodCgroups } from "./node-cgroups.js";
 
 /** Where slot claims live: one file per slot, naming the process that owns it. */
 const SLOTS_DIR = "/run/orchest-testbed";
@@ -197,12 +197,14 @@ function claimSlot(slot: number, dir: string, cgroup: string): boolean {
 
 /**
  * Removes whatever a slot's test bed left behind, in an order that always works: processes first (by cgroup,
- * which also finds containerd shims and containers that outlived their daemons), then the namespaces (their veths
+ * which also finds containerd shims and docker's containers that outlived their daemons; then the containerd
+ * nodes' containers, by their addresses), then the namespaces (their veths
  * go with them), the bridge (its routes go with it), the blackhole route, and the cgroups.
  */
 export async function cleanupSlot(slot: number, cgroup: string): Promise<void> {
   const names = slotNames(slot);
   await cleanupCgroups(cgroup);
+  if (process.env.BEFORE_FIX === undefined) await cleanupPodCgroups((ip) => ip.startsWith("10.213.") && Math.floor(Number(ip.split(".")[2]) / 16) === slot);
   const namespaces = (await run("ip", ["netns", "list"])).split("\n").map((line) => line.split(" ")[0]!).filter((name) => name.startsWith(names.netnsPrefix));
   for (const name of namespaces) await run("ip", ["netns", "delete", name]).catch(() => undefined);
   const links = (await run("ip", ["-o", "link", "show"])).split("\n").map((line) => /^\d+: ([^:@]+)/.exec(line)?.[1]).filter((name): name is string => !!name);

@@ -7,12 +7,13 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Cluster } from "./cluster.js";
+import { podCgroups } from "./node-cgroups.js";
 import { run } from "./command.js";
 import { eventually } from "./eventually.js";
 import { realNodesHere, waitForPod } from "./pods.js";
 import type { TestbedState } from "./state.js";
 
-const test = (realNodesHere() ? anyTest : anyTest.serial.skip) as TestFn;
+const test = (realNodesHere() ? anyTest.serial : anyTest.serial.skip) as TestFn;
 const cli = fileURLToPath(new URL("./cli.js", import.meta.url));
 
 /**
@@ -37,6 +38,9 @@ async function traces(state: TestbedState): Promise<Set<string>> {
     }
     for (const pid of pidsUnder(join("/sys/fs/cgroup/pids", node.cgroup!))) found.add(`process ${pid} started ${started(pid)} in ${node.name}'s cgroup`);
   }
+  // A containerd node's containers are not in its cgroup (see podCgroups): they are found by their pods' addresses.
+  const inSlot = (ip: string) => ip.startsWith("10.213.") && Math.floor(Number(ip.split(".")[2]) / 16) === slot;
+  for (const { path, pids } of podCgroups(inSlot)) for (const pid of pids) found.add(`container ${pid} started ${started(String(pid))} in ${path}`);
   for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) if (line.includes(state.dir)) found.add(`mount ${line}`);
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
@@ -52,7 +56,7 @@ async function traces(state: TestbedState): Promise<Set<string>> {
 /** Those of `before` that still exist. */
 async function stillThere(before: Set<string>, state: TestbedState): Promise<string[]> {
   const now = await traces(state);
-  return [...before].filter((trace) => now.has(trace) || (trace.startsWith("process ") && processAlive(trace)));
+  return [...before].filter((trace) => now.has(trace) || (/^(process|container) /.test(trace) && processAlive(trace)));
 }
 
 /** A process's start time (/proc/PID/stat field 22): a PID reused by another process has another. */
@@ -95,7 +99,7 @@ async function occupy(kc: KubeConfig, state: TestbedState): Promise<void> {
   }
 }
 
-test.serial("a stopped test bed leaves no process, mount, namespace, link, route, cgroup or folder", async (t) => {
+test("a stopped test bed leaves no process, mount, namespace, link, route, cgroup or folder", async (t) => {
   const cluster = await Cluster.start({ nodes: [], realNodes: [{ name: "teardown-containerd", runtime: "containerd" }, { name: "teardown-docker", runtime: "docker" }] });
   const state = cluster.state();
   let during = new Set<string>();
@@ -106,12 +110,12 @@ test.serial("a stopped test bed leaves no process, mount, namespace, link, route
     await cluster.stop();
   }
   const kinds = new Set([...during].map((trace) => trace.split(" ")[0]));
-  t.deepEqual([...kinds].sort(), ["cgroup", "folder", "link", "netns", "process"], "the cluster was there");
+  t.deepEqual([...kinds].sort(), ["cgroup", "container", "folder", "link", "netns", "process"], "the cluster was there");
   t.deepEqual(await stillThere(during, state), []);
   t.false((await run("ip", ["route", "show"])).includes(`blackhole ${/^(10\.213\.\d+)\./.exec(state.registry!.host)![1]}.0/20`), "its blackhole route is gone");
 });
 
-test.serial("after a test bed is killed with SIGKILL, the next one removes what it left", async (t) => {
+test("after a test bed is killed with SIGKILL, the next one removes what it left", async (t) => {
   const child = spawn(process.execPath, [cli, "up", "--nodes", "containerd,docker"], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
@@ -134,6 +138,7 @@ test.serial("after a test bed is killed with SIGKILL, the next one removes what 
     t.true([...left].some((trace) => trace.includes(`in ${node.name}'s cgroup`)), `containers and shims on ${node.name} outlived it`);
   }
   t.true([...left].some((trace) => trace.startsWith("netns ")) && left.has(`folder ${state.dir}`), "and its namespaces and folder");
+  t.true([...left].some((trace) => trace.startsWith("container ")), "and the containerd node's containers");
 
   const next = await Cluster.start({ nodes: [], realNodes: [{ name: "next-containerd", runtime: "containerd" }] });
   try {
