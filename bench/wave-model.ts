@@ -31,8 +31,11 @@ export function waveSpread(n: number, costs: PullCosts, fanout = 1): ModelledSpr
   const digest = `sha256:${"b".repeat(64)}`;
   const holders = new Map<string, Holder>([["node-0", { node: "node-0", seed: true, phase: "Present", peerAddress: "node-0" }]]);
   for (let i = 1; i < n; i++) holders.set(`node-${i}`, { node: `node-${i}`, seed: false });
-  // The agents' queue order (agent/wave.ts): pullers ask in it, so the asking stops at the first refusal, since
-  // everyone behind a refused puller is refused too. 1,000 nodes ask about 2,000 times instead of a million.
+  // At each event every waiting agent decides from the same view (a finished pull wakes them all at once, before
+  // any sees another's new Pulling). Asking in the agents' queue order (agent/wave.ts) with the view updated after
+  // each start gives the same answers, since a puller's slot counts one ahead of it alike whether it waits or pulls;
+  // and the asking stops at the first refusal, as everyone behind it is refused too: 1,000 nodes ask about 2,000
+  // times, not a million. (Agents that decide one after the other in another order can pick the same source.)
   const order = (node: string) => createHash("sha256").update(`${digest}\n${node}`).digest("hex");
   const waiting = [...holders.keys()].filter((node) => node !== "node-0").sort((a, b) => order(a).localeCompare(order(b)));
   const transfers: { node: string; source: string; movingAt: number; left: number }[] = [];
