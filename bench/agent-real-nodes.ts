@@ -23,6 +23,7 @@ import { installCrds } from "../operator/install.js";
 import { Informer, KubeClient, silentLogger, type KubeObject } from "../reconcilers/index.js";
 import { startAgent, type RunningAgent } from "../agent/agent.js";
 import { IMAGE_LOCATION } from "../agent/location-identity.js";
+import { type PeerContent } from "../agent/peer/blob-server.js";
 import { containerdPeerContent } from "../agent/peer/containerd-content.js";
 import { RegistryClient } from "../agent/registry/client.js";
 import { ContainerdDriver } from "../agent/runtime/containerd-driver.js";
@@ -58,6 +59,8 @@ export interface RealSpread {
   readonly seedSeconds: number;
   readonly registryBytes: number;
   readonly peerBytes: number;
+  /** Each layer a peer served: its rate from its first to its last byte, as the puller took them. */
+  readonly peerRates: readonly number[];
   /** Each pull's start and end, in seconds after the seed was Present. */
   readonly pulls: readonly { node: string; from: "peer" | "registry"; started: number; present: number }[];
 }
@@ -75,6 +78,7 @@ async function spread(tb: Testbed, nodes: readonly RealNode[], listenHost: strin
   let seedPresent: number | undefined;
   const started = new Map<string, { at: number; from: "peer" | "registry" }>();
   const pulls = new Map<string, Pull>();
+  const served: Served[] = [];
   const note = (obj: KubeObject) => {
     const { spec, status } = obj as unknown as ImageLocation;
     const at = Date.now();
@@ -105,7 +109,7 @@ async function spread(tb: Testbed, nodes: readonly RealNode[], listenHost: strin
           registryPlainHttp: true,
           // The agent writes the node's hosts.toml for the capped registry (plain HTTP off loopback needs it).
           hostsDir: node.hostsDir,
-          ...(peers && { peers: { content: containerdPeerContent(store), listenHost, listenPort: 0 } }),
+          ...(peers && { peers: { content: timed(containerdPeerContent(store), served), listenHost, listenPort: 0 } }),
           maxPulls: 2,
           logger: silentLogger,
         }),
@@ -124,6 +128,8 @@ async function spread(tb: Testbed, nodes: readonly RealNode[], listenHost: strin
       seedSeconds: (seedPresent! - created) / 1000,
       registryBytes: proxy.bytesServed,
       peerBytes: agents.reduce((sum, agent) => sum + (agent.peer?.bytesServed ?? 0), 0),
+      // Layers only: the manifest and config are too small to time.
+      peerRates: served.filter((s) => s.bytes >= MiB && s.last > s.first).map((s) => s.bytes / ((s.last - s.first) / 1000)),
       pulls: [...pulls.values()].map((p) => ({ node: p.node, from: p.from, started: (p.started - seedPresent!) / 1000, present: (p.present - seedPresent!) / 1000 })),
     };
     for (const agent of agents.splice(0)) await agent.stop();
@@ -143,6 +149,29 @@ async function spread(tb: Testbed, nodes: readonly RealNode[], listenHost: strin
     await tb.kubeConfig.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace });
     client.close();
   }
+}
+
+interface Served {
+  bytes: number;
+  first: number;
+  last: number;
+}
+
+/** `content` that notes, for each blob it is read for, its bytes and when the first and last of them went. */
+function timed(content: PeerContent, served: Served[]): PeerContent {
+  return {
+    ...content,
+    async *read(digest) {
+      const blob: Served = { bytes: 0, first: 0, last: 0 };
+      served.push(blob);
+      for await (const chunk of content.read(digest)) {
+        blob.first ||= Date.now();
+        yield chunk;
+        blob.bytes += chunk.length;
+        blob.last = Date.now();
+      }
+    },
+  };
 }
 
 /**
@@ -227,28 +256,28 @@ export async function run(imageBytes = 50 * MiB, registryBytesPerSecond = 20 * M
   out(`ratio (peers / registry only) | time ${(T.wave / T.star).toFixed(2)} | registry bytes ${(bytes.wave / bytes.star).toFixed(2)}`);
   out(`load average (1 min) during the runs: median ${load.median.toFixed(1)}, ${load.min.toFixed(1)}–${load.max.toFixed(1)} on ${availableParallelism()} cores`);
 
-  // Calibration. Registry only, every pull moves S through the shared cap: what it took beyond (N−1)·S/B is the
-  // overhead of a pull. With peers, a peer pull took overhead + S/P: its rate P follows.
+  // Calibration: the peer rate as the serving peers timed their layers; a pull's overhead, what a pull with peers took
+  // beyond moving the image (at that rate from a peer, at the cap from the registry). Registry only is then a check.
   const lead = median([...star, ...wave].map((s) => s.seedSeconds));
   const others = star[0]!.pulls.length;
-  const overhead = Math.max(0, median(star.flatMap((s) => s.pulls.map((p) => p.present))) - (others * S) / B);
-  const peerPulls = wave.flatMap((s) => s.pulls.filter((p) => p.from === "peer").map((p) => p.present));
-  if (peerPulls.length === 0) throw new Error("no pull came from a peer: nothing to calibrate the peer rate on");
-  const peerMove = Math.max(median(peerPulls) - overhead, 0.01);
-  const registryPulls = wave.flatMap((s) => s.pulls.filter((p) => p.from === "registry").map((p) => p.present));
-  const costs: PullCosts = { imageBytes, overheadSeconds: overhead, registryBytesPerSecond, peerBytesPerSecond: imageBytes / peerMove };
-  out(`\ncalibration: seed pushed and Present ${lead.toFixed(1)} s after its ImageLocation; a pull's overhead ${overhead.toFixed(1)} s (registry only, beyond ${others}·S/B)`);
-  out(`  a peer pull ${median(peerPulls).toFixed(1)} s → peer rate ${(S / peerMove).toFixed(0)} MiB/s; a registry pull beside it ${registryPulls.length ? `${median(registryPulls).toFixed(1)} s` : "none"} (model: ${(overhead + S / B).toFixed(1)} s)`);
+  const peerRates = wave.flatMap((s) => s.peerRates);
+  if (peerRates.length === 0) throw new Error("no layer came from a peer: nothing to calibrate the peer rate on");
+  const P = median(peerRates);
+  const overhead = Math.max(0, median(wave.flatMap((s) => s.pulls.map((p) => p.present - imageBytes / (p.from === "peer" ? P : registryBytesPerSecond)))));
+  const costs: PullCosts = { imageBytes, overheadSeconds: overhead, registryBytesPerSecond, peerBytesPerSecond: P };
+  const took = (from: "peer" | "registry") => wave.flatMap((s) => s.pulls.filter((p) => p.from === from).map((p) => p.present));
+  const tookText = (from: "peer" | "registry") => (took(from).length ? `${median(took(from)).toFixed(1)} s` : "none");
+  out(`\ncalibration: the seed pushed and Present ${lead.toFixed(1)} s after its ImageLocation; a peer served its layer at ${(P / MiB).toFixed(0)} MiB/s (median of ${peerRates.length});`);
+  out(`  a pull with peers took ${tookText("peer")} from a peer, ${tookText("registry")} from the registry (${(S / B).toFixed(1)} s at the cap): overhead ${overhead.toFixed(1)} s a pull`);
   out(`model (bench/wave-model.ts: agent/wave.ts's pullTurn, sources' bandwidth shared), times from the built ImageLocation: seed ${lead.toFixed(1)} s + spread`);
-  out(`nodes | registry only: s, registry copies | with peers: s, registry copies | ratio time, registry bytes`);
-  const line = (n: number, label: string) => {
-    const s = starSpread(n, costs);
-    const w = waveSpread(n, costs);
-    out(`${label.padStart(5)} | ${(lead + s.seconds).toFixed(1).padStart(7)} s ${String(s.registryCopies).padStart(4)} | ${(lead + w.seconds).toFixed(1).padStart(7)} s ${String(w.registryCopies).padStart(4)} | ${(((lead + w.seconds) / (lead + s.seconds)).toFixed(2))}, ${(w.registryCopies / s.registryCopies).toFixed(2)}`);
-  };
-  out(`${String(star[0]!.pulls.length + 1).padStart(5)} | ${T.star.toFixed(1).padStart(7)} s ${(bytes.star / imageBytes).toFixed(2).padStart(4)} | ${T.wave.toFixed(1).padStart(7)} s ${(bytes.wave / imageBytes).toFixed(2).padStart(4)} | measured`);
-  line(others + 1, `${others + 1}`);
-  for (const n of [10, 100, 1000]) line(n, String(n));
+  out(`nodes         | registry only: s, registry copies | with peers: s, registry copies | ratio: time, registry bytes`);
+  const row = (label: string, star: { seconds: number; copies: number }, wave: { seconds: number; copies: number }) =>
+    out(`${label.padEnd(13)} | ${star.seconds.toFixed(1).padStart(7)} s ${star.copies.toFixed(2).padStart(6)} | ${wave.seconds.toFixed(1).padStart(7)} s ${wave.copies.toFixed(2).padStart(6)} | ${(wave.seconds / star.seconds).toFixed(2)}, ${(wave.copies / star.copies).toFixed(2)}`);
+  row(`${others + 1} measured`, { seconds: T.star, copies: bytes.star / imageBytes }, { seconds: T.wave, copies: bytes.wave / imageBytes });
+  for (const n of [others + 1, 10, 100, 1000]) {
+    const [s, w] = [starSpread(n, costs), waveSpread(n, costs)];
+    row(`${n} model`, { seconds: lead + s.seconds, copies: s.registryCopies }, { seconds: lead + w.seconds, copies: w.registryCopies });
+  }
   return { star, wave, costs, load };
 }
 
