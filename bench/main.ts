@@ -3,6 +3,7 @@
 // Speed targets live here, never in timed tests. `npm run bench -- operator synth` runs only those.
 import { run as agent } from "./agent.js";
 import { run as agentIdle } from "./agent-idle.js";
+import { run as agentRealNodes } from "./agent-real-nodes.js";
 import { run as applier } from "./applier.js";
 import { run as convergence } from "./convergence.js";
 import { run as events } from "./events.js";
@@ -25,6 +26,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   operator,
   "operator-scale": () => operatorScale(),
   agent: () => agent(),
+  "agent-real-nodes": () => agentRealNodes(),
   "agent-idle": () => agentIdle(),
   "image-locations-scale": () => imageLocationsScale(),
   events: () => events(),
