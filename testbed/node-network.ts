@@ -204,7 +204,7 @@ function claimSlot(slot: number, dir: string, cgroup: string): boolean {
 export async function cleanupSlot(slot: number, cgroup: string): Promise<void> {
   const names = slotNames(slot);
   await cleanupCgroups(cgroup);
-  if (process.env.BEFORE_FIX === undefined) await cleanupPodCgroups((ip) => ip.startsWith("10.213.") && Math.floor(Number(ip.split(".")[2]) / 16) === slot);
+  await cleanupPodCgroups((ip) => ip.startsWith("10.213.") && Math.floor(Number(ip.split(".")[2]) / 16) === slot);
   const namespaces = (await run("ip", ["netns", "list"])).split("\n").map((line) => line.split(" ")[0]!).filter((name) => name.startsWith(names.netnsPrefix));
   for (const name of namespaces) await run("ip", ["netns", "delete", name]).catch(() => undefined);
   const links = (await run("ip", ["-o", "link", "show"])).split("\n").map((line) => /^\d+: ([^:@]+)/.exec(line)?.[1]).filter((name): name is string => !!name);
