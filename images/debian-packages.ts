@@ -68,8 +68,11 @@ export function installedClosure(packages: readonly string[], exclude: readonly 
   return [...closure].sort();
 }
 
-/** What an image has no use for: documentation, manual pages, translations, lintian overrides. */
-const UNSHIPPED = /^\/usr\/share\/(doc|man|locale|lintian)\//;
+/**
+ * What an image has no use for: documentation, manual pages, translations, lintian overrides. Each package's
+ * copyright file stays: it carries the licence the image is distributed under.
+ */
+const UNSHIPPED = /^\/usr\/share\/(doc\/(?![^/]+\/copyright$)|man\/|locale\/|lintian\/)/;
 
 /**
  * The files a package installed (`dpkg-query -L`): regular files and symlinks, sorted, without folders, without
