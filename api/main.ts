@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     onTransition: recordBuildEvents(outbox),
   });
   addGitImportController(manager, { ...scope, gitImage: opts.gitImage });
-  addSessionController(manager, { ...scope, jupyterImage: opts.jupyterImage, onTransition: recordSessionEvents(outbox) });
+  addSessionController(manager, { ...scope, jupyterImage: opts.jupyterImage, ingress: opts.sessionIngress, onTransition: recordSessionEvents(outbox) });
   addPipelineRunController(manager, { ...scope, onTransition: recordRunEvents(outbox), ...(opts.registryHost && { registryHost: opts.registryHost }) });
   const buildLogs = new BuildLogs({ source: podLogSource(manager.client.transport), builds: manager.informers.informerFor(IMAGE_BUILD, scope) });
 

@@ -7,6 +7,11 @@ test("defaults: Svix's schedule, 15 s timeout, no analytics, loopback refused", 
   t.is(options.retryScheduleMs[0], 5_000);
   t.is(options.analytics, undefined);
   t.truthy(options.addressPolicy.refusal("127.0.0.1"));
+  t.deepEqual(options.sessionIngress, { className: "nginx" });
+});
+
+test("sessions' Ingresses take the class and host Orchest's controller gives the api: INGRESS_CLASS and ORCHEST_FQDN", (t) => {
+  t.deepEqual(parseApiOptions([], { INGRESS_CLASS: "nginx-orchest", ORCHEST_FQDN: "orchest.example.com" }).sessionIngress, { className: "nginx-orchest", host: "orchest.example.com" });
 });
 
 test("analytics needs both telemetry and a backend; loopback is allowed by its flag", (t) => {

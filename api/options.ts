@@ -29,6 +29,8 @@ export const USAGE = `usage: orchest-api [flags]
   --builder-image-docker REF     builder image of docker nodes (default: this project's release's)
   --git-image REF                image of git imports that name none (default: this project's release's git image)
   --jupyter-image REF            Jupyter server image of sessions that name none (default: this project's release's)
+Environment, as Orchest's controller sets it for the api: INGRESS_CLASS (the ingress-nginx class of sessions'
+Ingresses, default nginx), ORCHEST_FQDN (their host; any host when unset).
 Durations: 250ms, 5s, 5m, 2h. Kubernetes access: in-cluster service account, or KUBECONFIG.`;
 
 export interface ApiOptions {
@@ -51,6 +53,8 @@ export interface ApiOptions {
   gitImage: string;
   /** The Jupyter server's image of sessions that name none. */
   jupyterImage: string;
+  /** The Ingress of each session's server. */
+  sessionIngress: { className: string; host?: string };
 }
 
 const LOOPBACK = ["127.0.0.0/8", "::1/128"];
@@ -108,6 +112,7 @@ export function parseApiOptions(args: string[], env: NodeJS.ProcessEnv = process
     builderImages: { buildkit: values["builder-image-buildctl"]!, docker: values["builder-image-docker"]! },
     gitImage: values["git-image"]!,
     jupyterImage: values["jupyter-image"]!,
+    sessionIngress: { className: env.INGRESS_CLASS || "nginx", ...(env.ORCHEST_FQDN ? { host: env.ORCHEST_FQDN } : {}) },
   };
 }
 

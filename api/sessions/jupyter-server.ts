@@ -137,6 +137,36 @@ export function jupyterServerService(session: Session): KubeObject {
   return withControllerReference(service, session as unknown as KubeObject);
 }
 
+/** How sessions are reached from outside: Orchest's Ingress per Jupyter server. */
+export interface SessionIngress {
+  /** The cluster's ingress-nginx class (the api's INGRESS_CLASS). */
+  readonly className: string;
+  /** Orchest's host (the api's ORCHEST_FQDN); any host when unset. */
+  readonly host?: string;
+}
+
+/**
+ * The Ingress of a session's server, Orchest's: its base path (Prefix) to its Service, for Orchest's host, with the
+ * cluster's class; behind auth-server as Orchest's user services were (the server takes no token of its own).
+ */
+export function jupyterServerIngress(session: Session, ingress: SessionIngress): KubeObject {
+  const metadata = serverMetadata(session);
+  const path = { path: `/${metadata.name}`, pathType: "Prefix", backend: { service: { name: metadata.name, port: { number: SERVICE_PORT } } } };
+  const object: KubeObject = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: {
+      ...metadata,
+      annotations: {
+        "nginx.ingress.kubernetes.io/auth-url": `http://auth-server.${metadata.namespace}.svc.cluster.local/auth`,
+        "nginx.ingress.kubernetes.io/proxy-body-size": "0",
+      },
+    },
+    spec: { ingressClassName: ingress.className, rules: [{ ...(ingress.host ? { host: ingress.host } : {}), http: { paths: [path] } }] },
+  };
+  return withControllerReference(object, session as unknown as KubeObject);
+}
+
 /** Whether the Deployment gave up: no ready server within its progress deadline. */
 export function launchTimedOut(deployment: KubeObject | undefined): boolean {
   const conditions = (deployment?.status as { conditions?: { type: string; status: string; reason?: string }[] } | undefined)?.conditions ?? [];

@@ -16,7 +16,7 @@ import {
 import { recordIfCurrent } from "../events/index.js";
 import { gitAdditionsFor } from "../git/index.js";
 import { ImagePlacer } from "../scheduling/index.js";
-import { DEFAULT_JUPYTER_IMAGE, jupyterServerDeployment, jupyterServerService, launchTimedOut, SESSION_UID_LABEL, serverReady, serverUrl, whyNotRunning } from "./jupyter-server.js";
+import { DEFAULT_JUPYTER_IMAGE, jupyterServerDeployment, jupyterServerIngress, jupyterServerService, launchTimedOut, SESSION_UID_LABEL, serverReady, serverUrl, whyNotRunning, type SessionIngress } from "./jupyter-server.js";
 import { sessionTransitions, type SessionTransitionSink } from "./session-event.js";
 
 export const SESSION: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind: "Session" };
@@ -33,6 +33,8 @@ export interface SessionControllerOptions {
    * progressDeadlineSeconds. @default 600, Kubernetes' default
    */
   readonly launchDeadlineSeconds?: number;
+  /** Give each server Orchest's Ingress. @default none: reached inside the cluster only */
+  readonly ingress?: SessionIngress;
   /**
    * Called for every transition before the status that shows it is written (stopped: before the Session may
    * go), so that none is lost; may be called again for the same one.
@@ -41,7 +43,7 @@ export interface SessionControllerOptions {
 }
 
 /**
- * Runs Sessions: each a Jupyter server (Deployment and Service owned by the Session) with the auth user's git
+ * Runs Sessions: each a Jupyter server (Deployment, Service and, if asked, Ingress, owned by the Session) with the auth user's git
  * settings, placed where its image is, as interactive pods are; Launching until the server answers, then Running.
  * A deleted server or Service is made again; deleting the Session collects both.
  */
@@ -52,8 +54,8 @@ export function addSessionController(manager: Manager, options: SessionControlle
   const sessions = informers.informerFor(SESSION, scope);
   const deployments = informers.informerFor({ apiVersion: "apps/v1", kind: "Deployment" }, { ...scope, labelSelector: SESSION_UID_LABEL });
   const services = informers.informerFor({ apiVersion: "v1", kind: "Service" }, { ...scope, labelSelector: SESSION_UID_LABEL });
-  deployments.addIndexer(SESSION_UID_LABEL, byLabel(SESSION_UID_LABEL));
-  services.addIndexer(SESSION_UID_LABEL, byLabel(SESSION_UID_LABEL));
+  const ingresses = options.ingress && informers.informerFor({ apiVersion: "networking.k8s.io/v1", kind: "Ingress" }, { ...scope, labelSelector: SESSION_UID_LABEL });
+  for (const informer of [deployments, services, ingresses]) informer?.addIndexer(SESSION_UID_LABEL, byLabel(SESSION_UID_LABEL));
   const placer = new ImagePlacer(informers, options.namespace);
   const onTransition = options.onTransition ?? (async () => undefined);
 
@@ -86,6 +88,7 @@ export function addSessionController(manager: Manager, options: SessionControlle
       await events.record(obj, "Normal", "GitConfigured", "InjectGitSettings", git.summary);
     }
     if (!services.byIndex(SESSION_UID_LABEL, uid)[0]) await client.createIfAbsent(jupyterServerService(session));
+    if (options.ingress && !ingresses!.byIndex(SESSION_UID_LABEL, uid)[0]) await client.createIfAbsent(jupyterServerIngress(session, options.ingress));
 
     const ready = serverReady(deployment);
     const failed = !ready && launchTimedOut(deployment);
@@ -107,5 +110,6 @@ export function addSessionController(manager: Manager, options: SessionControlle
   controller.watch(sessions);
   controller.watch(deployments, { map: toControllerOwner(SESSION) });
   controller.watch(services, { map: toControllerOwner(SESSION) });
+  if (ingresses) controller.watch(ingresses, { map: toControllerOwner(SESSION) });
   return controller;
 }

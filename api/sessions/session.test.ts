@@ -77,7 +77,7 @@ async function startSessionApi(namespace: string, launchDeadlineSeconds: number)
     retentionMs: 600_000,
     maxInFlightPerEndpoint: 4,
   });
-  addSessionController(manager, { namespace, jupyterImage: tb.images["jupyter-server"]!, launchDeadlineSeconds, onTransition: recordSessionEvents(outboxFor(client, namespace)) });
+  addSessionController(manager, { namespace, jupyterImage: tb.images["jupyter-server"]!, launchDeadlineSeconds, ingress: { className: "nginx", host: "orchest.example.com" }, onTransition: recordSessionEvents(outboxFor(client, namespace)) });
   await manager.start();
   return {
     hooks: receiver,
@@ -146,7 +146,7 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
 print(json.dumps({"files": sorted(item["name"] for item in listing["content"]), "restarted": restarted, "env": {k: v for k, v in environ.items() if k.startswith("ORCHEST_")}}))
 `;
 
-test("a session's Jupyter server runs on a real node on the project directory: its REST API lists the project, a kernel starts with the session's variables; deleting the session collects it; started, succeeded and stopped reach the webhook once each, in order", async (t) => {
+test("a session's Jupyter server runs on a real node on the project directory: its REST API lists the project, a kernel starts with the session's variables, it gets Orchest's Ingress; deleting the session collects them; started, succeeded and stopped reach the webhook once each, in order", async (t) => {
   const session = await startSession("demo");
   const name = serverName(session);
   t.is(session.status?.url, `http://${name}.${ns}.svc:80/${name}/`);
@@ -168,6 +168,10 @@ test("a session's Jupyter server runs on a real node on the project directory: i
     ORCHEST_SESSION_TYPE: "interactive",
   });
   t.is((await exec(pod, ["cat", "/pipeline.json"])).stdout, FILES["projects/demo/main.orchest"]);
+  // Orchest's route to the server (no ingress controller runs here: the object is what Orchest created).
+  const ingress = (await client.get({ apiVersion: "networking.k8s.io/v1", kind: "Ingress", namespace: ns, name })) as { spec: unknown; metadata: { ownerReferences?: { uid: string }[] } } | undefined;
+  t.deepEqual(ingress?.spec, { ingressClassName: "nginx", rules: [{ host: "orchest.example.com", http: { paths: [{ path: `/${name}`, pathType: "Prefix", backend: { service: { name, port: { number: 80 } } } }] } }] });
+  t.is(ingress?.metadata.ownerReferences?.[0]?.uid, session.metadata!.uid);
 
   await client.delete({ ...SESSION, namespace: ns, name: "demo" });
   await eventually("the session, its server and its pod to be gone", async () => {
@@ -175,6 +179,7 @@ test("a session's Jupyter server runs on a real node on the project directory: i
       getSession("demo"),
       client.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name }),
       client.get({ apiVersion: "v1", kind: "Service", namespace: ns, name }),
+      client.get({ apiVersion: "networking.k8s.io/v1", kind: "Ingress", namespace: ns, name }),
       client.get({ apiVersion: "v1", kind: "Pod", namespace: ns, name: pod.metadata.name! }),
     ]);
     return left.every((object) => object === undefined) || undefined;
@@ -215,7 +220,7 @@ test("with an auth user the server's git has the user's name, shell syntax and a
 test("a session whose server cannot start fails at its launch deadline with the kubelet's reason; started, failed, then stopped reach the webhook", async (t) => {
   const failing = await createTestNamespace(tb.kubeConfig, "sessions-fail", ON_REAL_NODES);
   const failingUserdir = await hostUserdir(client, failing);
-  const short = await startSessionApi(failing, 5);
+  const short = await startSessionApi(failing, 20);
   t.teardown(async () => {
     await short.stop();
     await failingUserdir.remove();

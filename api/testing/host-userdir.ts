@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { KubeClient } from "../../reconcilers/index.js";
+import { eventually } from "../../testbed/index.js";
 
 export interface HostUserdir {
   /** The folder on the host. */
@@ -18,7 +19,7 @@ export interface HostUserdir {
 
 /**
  * A host folder (the real nodes' mount namespaces see the host's) as a PersistentVolume bound to claim
- * `userdir-pvc` of `namespace`.
+ * `userdir-pvc` of `namespace`; resolves once the claim is Bound (a pod of an unbound claim is not scheduled).
  */
 export async function hostUserdir(client: KubeClient, namespace: string): Promise<HostUserdir> {
   const path = mkdtempSync(join(tmpdir(), `${namespace}-userdir-`));
@@ -26,6 +27,10 @@ export async function hostUserdir(client: KubeClient, namespace: string): Promis
   const claimName = "userdir-pvc";
   await client.create({ apiVersion: "v1", kind: "PersistentVolume", metadata: { name: volume }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteMany"], hostPath: { path, type: "Directory" }, claimRef: { namespace, name: claimName } } });
   await client.create({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: claimName, namespace }, spec: { accessModes: ["ReadWriteMany"], storageClassName: "", volumeName: volume, resources: { requests: { storage: "1Gi" } } } });
+  await eventually(`claim ${namespace}/${claimName} to be Bound`, async () => {
+    const claim = await client.get({ apiVersion: "v1", kind: "PersistentVolumeClaim", namespace, name: claimName });
+    return (claim?.status as { phase?: string } | undefined)?.phase === "Bound" || undefined;
+  });
   return {
     path,
     claimName,
