@@ -20,28 +20,22 @@ import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { availableParallelism, loadavg } from "node:os";
 import type { ImageLocation } from "../crds/types/index.js";
 import { installCrds } from "../operator/install.js";
-import { Informer, KubeClient, silentLogger, type KubeObject } from "../reconcilers/index.js";
-import { startAgent, type RunningAgent } from "../agent/agent.js";
+import { Informer, KubeClient, type KubeObject } from "../reconcilers/index.js";
 import { IMAGE_LOCATION } from "../agent/location-identity.js";
 import { type PeerContent } from "../agent/peer/blob-server.js";
 import { containerdPeerContent } from "../agent/peer/containerd-content.js";
 import { RegistryClient } from "../agent/registry/client.js";
 import { ContainerdDriver } from "../agent/runtime/containerd-driver.js";
-import { ContainerdStore } from "../agent/runtime/containerd-store.js";
+import type { ContainerdStore } from "../agent/runtime/containerd-store.js";
 import { placeBuiltImage } from "../agent/testing/built-image.js";
 import { ThrottledProxy } from "../agent/testing/throttled-proxy.js";
 import { Cluster } from "../testbed/cluster.js";
 import { createTestNamespace, useTestbed, type Testbed } from "../testbed/index.js";
+import { startBenchAgent, type BenchAgent, type BenchNode } from "./bench-agent.js";
 import { runAsScript } from "./run-as-script.js";
 import { starSpread, waveSpread, type PullCosts } from "./wave-model.js";
 
 const MiB = 1 << 20;
-
-interface RealNode {
-  readonly name: string;
-  readonly socket: string;
-  readonly hostsDir: string;
-}
 
 /** One pull, in ms of the clock. */
 interface Pull {
@@ -66,13 +60,12 @@ export interface RealSpread {
 }
 
 /** Time until an image of `imageBytes` built on the first node is Present on all `nodes`, with what each pull took. */
-async function spread(tb: Testbed, nodes: readonly RealNode[], listenHost: string, peers: boolean, imageBytes: number, registryBytesPerSecond: number): Promise<RealSpread> {
+async function spread(tb: Testbed, nodes: readonly BenchNode[], listenHost: string, peers: boolean, imageBytes: number, registryBytesPerSecond: number): Promise<RealSpread> {
   const namespace = await createTestNamespace(tb.kubeConfig, "bench-real-spread");
   const proxy = await ThrottledProxy.start(tb.registry!.host, registryBytesPerSecond);
   const front = await relay(listenHost, proxy.host);
   const client = new KubeClient(tb.kubeConfig);
-  const agents: RunningAgent[] = [];
-  const stores: ContainerdStore[] = [];
+  const agents: BenchAgent[] = [];
   const locations = new Informer(client, IMAGE_LOCATION, { namespace });
   const seed = nodes[0]!;
   let seedPresent: number | undefined;
@@ -95,25 +88,8 @@ async function spread(tb: Testbed, nodes: readonly RealNode[], listenHost: strin
   try {
     await locations.waitForSync();
     for (const node of nodes) {
-      const registry = new RegistryClient({ plainHttp: () => true });
-      const store = new ContainerdStore(node.socket);
-      stores.push(store);
-      agents.push(
-        await startAgent({
-          kubeConfig: tb.kubeConfig,
-          node: node.name,
-          namespace,
-          driver: new ContainerdDriver({ socket: node.socket, registry }),
-          registry,
-          registryHost: front.host,
-          registryPlainHttp: true,
-          // The agent writes the node's hosts.toml for the capped registry (plain HTTP off loopback needs it).
-          hostsDir: node.hostsDir,
-          ...(peers && { peers: { content: timed(containerdPeerContent(store), served), listenHost, listenPort: 0 } }),
-          maxPulls: 2,
-          logger: silentLogger,
-        }),
-      );
+      // The agent writes the node's hosts.toml for the capped registry (plain HTTP off loopback needs it).
+      agents.push(await startBenchAgent(tb.kubeConfig, node, { namespace, registryHost: front.host, hostsDir: true, ...(peers && { peers: (store: ContainerdStore) => ({ content: timed(containerdPeerContent(store), served), listenHost, listenPort: 0 }) }) }));
     }
     const image = await placeBuiltImage(client, { namespace, node: seed.name, socket: seed.socket, registryHost: front.host }, "bench", imageBytes);
     const created = Date.now();
@@ -127,7 +103,7 @@ async function spread(tb: Testbed, nodes: readonly RealNode[], listenHost: strin
       seconds: (last - created) / 1000,
       seedSeconds: (seedPresent! - created) / 1000,
       registryBytes: proxy.bytesServed,
-      peerBytes: agents.reduce((sum, agent) => sum + (agent.peer?.bytesServed ?? 0), 0),
+      peerBytes: agents.reduce((sum, { agent }) => sum + (agent.peer?.bytesServed ?? 0), 0),
       // Layers only: the manifest and config are too small to time.
       peerRates: served.filter((s) => s.bytes >= MiB && s.last > s.first).map((s) => s.bytes / ((s.last - s.first) / 1000)),
       pulls: [...pulls.values()].map((p) => ({ node: p.node, from: p.from, started: (p.started - seedPresent!) / 1000, present: (p.present - seedPresent!) / 1000 })),
@@ -142,7 +118,6 @@ async function spread(tb: Testbed, nodes: readonly RealNode[], listenHost: strin
     return result;
   } finally {
     for (const agent of agents) await agent.stop();
-    for (const store of stores) store.close();
     await locations.stop();
     await front.close();
     await proxy.close();
@@ -230,7 +205,7 @@ export async function run(imageBytes = 50 * MiB, registryBytesPerSecond = 20 * M
   const B = registryBytesPerSecond / MiB;
   try {
     const tb = await useTestbed();
-    const nodes: RealNode[] = tb.nodes.filter((n) => n.real && n.containerd).map((n) => ({ name: n.name, ...n.containerd! }));
+    const nodes: BenchNode[] = tb.nodes.filter((n) => n.real && n.containerd).map((n) => ({ name: n.name, ...n.containerd! }));
     if (nodes.length < 2) throw new Error(`${nodes.length} real containerd nodes in this test bed, at least 2 needed. Fix: testbed run --nodes containerd,containerd,containerd`);
     // With real nodes the registry listens on the host's address of their network: so will the proxy and the peers.
     const listenHost = tb.registry!.host.slice(0, tb.registry!.host.lastIndexOf(":"));

@@ -13,18 +13,18 @@ import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import type { ImageLocation } from "../crds/types/index.js";
 import { installCrds } from "../operator/install.js";
-import { KubeClient, silentLogger } from "../reconcilers/index.js";
-import { startAgent, type RunningAgent } from "../agent/agent.js";
+import { KubeClient } from "../reconcilers/index.js";
 import { IMAGE_LOCATION } from "../agent/location-identity.js";
 import { containerdPeerContent } from "../agent/peer/containerd-content.js";
 import { RegistryClient } from "../agent/registry/client.js";
 import { ContainerdDriver } from "../agent/runtime/containerd-driver.js";
-import { ContainerdStore } from "../agent/runtime/containerd-store.js";
+import type { ContainerdStore } from "../agent/runtime/containerd-store.js";
 import { placeBuiltImage, trustPlainRegistry } from "../agent/testing/built-image.js";
 import { ThrottledProxy } from "../agent/testing/throttled-proxy.js";
 import { pullTurn, type Holder } from "../agent/wave.js";
 import { Cluster } from "../testbed/cluster.js";
 import { addSimulatedNode, Containerd, createTestNamespace, useTestbed, type Testbed } from "../testbed/index.js";
+import { startBenchAgent, type BenchAgent, type BenchNode } from "./bench-agent.js";
 import { runAsScript } from "./run-as-script.js";
 
 const MiB = 1 << 20;
@@ -37,39 +37,16 @@ export interface SpreadResult {
   readonly peerBytes: number;
 }
 
-interface BenchNode {
-  readonly name: string;
-  readonly socket: string;
-  readonly hostsDir: string;
-}
-
 /** Time until an image of `imageBytes` built on the first node is Present on all `nodes`. */
 async function spread(tb: Testbed, nodes: readonly BenchNode[], peers: boolean, imageBytes: number, registryBytesPerSecond: number): Promise<SpreadResult> {
   const namespace = await createTestNamespace(tb.kubeConfig, "bench-agent");
   const proxy = await ThrottledProxy.start(tb.registry!.host, registryBytesPerSecond);
   const client = new KubeClient(tb.kubeConfig);
-  const agents: RunningAgent[] = [];
-  const stores: ContainerdStore[] = [];
+  const agents: BenchAgent[] = [];
   try {
     for (const node of nodes) {
       trustPlainRegistry(node.hostsDir, proxy.host);
-      const registry = new RegistryClient({ plainHttp: () => true });
-      const store = new ContainerdStore(node.socket);
-      stores.push(store);
-      agents.push(
-        await startAgent({
-          kubeConfig: tb.kubeConfig,
-          node: node.name,
-          namespace,
-          driver: new ContainerdDriver({ socket: node.socket, registry }),
-          registry,
-          registryHost: proxy.host,
-          registryPlainHttp: true,
-          ...(peers && { hostsDir: node.hostsDir, peers: { content: containerdPeerContent(store), listenHost: "127.0.0.1", listenPort: 0 } }),
-          maxPulls: 2,
-          logger: silentLogger,
-        }),
-      );
+      agents.push(await startBenchAgent(tb.kubeConfig, node, { namespace, registryHost: proxy.host, hostsDir: peers, ...(peers && { peers: (store: ContainerdStore) => ({ content: containerdPeerContent(store), listenHost: "127.0.0.1", listenPort: 0 }) }) }));
     }
     const first = nodes[0]!;
     const image = await placeBuiltImage(client, { namespace, node: first.name, socket: first.socket, registryHost: proxy.host }, "bench", imageBytes);
@@ -81,7 +58,7 @@ async function spread(tb: Testbed, nodes: readonly BenchNode[], peers: boolean, 
       await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (Date.now() - started) / 1000;
-    const peerBytes = agents.reduce((sum, agent) => sum + (agent.peer?.bytesServed ?? 0), 0);
+    const peerBytes = agents.reduce((sum, { agent }) => sum + (agent.peer?.bytesServed ?? 0), 0);
     // Remove the pulled copies so that the next run pulls again.
     for (const node of nodes.slice(1)) {
       const driver = new ContainerdDriver({ socket: node.socket, registry: new RegistryClient() });
@@ -91,7 +68,6 @@ async function spread(tb: Testbed, nodes: readonly BenchNode[], peers: boolean, 
     return { nodes: nodes.length, peers, seconds, registryBytes: proxy.bytesServed, peerBytes };
   } finally {
     for (const agent of agents) await agent.stop();
-    for (const store of stores) store.close();
     await proxy.close();
     client.close();
   }
