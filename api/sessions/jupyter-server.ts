@@ -87,6 +87,8 @@ export function jupyterServerDeployment(session: Session, image: string, placeme
       { name: "ORCHEST_PIPELINE_UUID", value: spec.pipeline.uuid },
       { name: "ORCHEST_PIPELINE_PATH", value: PIPELINE_FILE },
       { name: "ORCHEST_PROJECT_DIR", value: PROJECT_DIR },
+      // The pipeline file relative to the project, as Orchest's server had it (its shell spawner passed it on).
+      { name: "ORCHEST_SESSION_PIPELINE_PATH", value: spec.pipeline.path },
       { name: "ORCHEST_SESSION_UUID", value: session.metadata!.uid! },
       { name: "ORCHEST_SESSION_TYPE", value: "interactive" },
       ...(withKeys ? [{ name: "SSH_AUTH_SOCK", value: SSH_AUTH_SOCK }] : []),

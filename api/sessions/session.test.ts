@@ -164,6 +164,7 @@ test("a session's Jupyter server runs on a real node on the project directory: i
     ORCHEST_PIPELINE_UUID: PIPELINE,
     ORCHEST_PIPELINE_PATH: "/pipeline.json",
     ORCHEST_PROJECT_DIR: "/project-dir",
+    ORCHEST_SESSION_PIPELINE_PATH: "main.orchest",
     ORCHEST_SESSION_UUID: session.metadata!.uid!,
     ORCHEST_SESSION_TYPE: "interactive",
   });
