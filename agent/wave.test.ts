@@ -78,3 +78,15 @@ test("a puller starts on a peer with a free feed, not on the registry, when the 
   const turns = ["d", "e"].map((node) => pullTurn(node, digest, holders, { fanout: 1, registryHasIt: true }));
   t.deepEqual(turns.map((turn) => (turn.start ? (turn.peer ?? "registry") : turn.reason)).sort(), ["a:1", "b:1"]);
 });
+
+test("each source feeds up to fanout pulls, peers filling before the registry; a pull on a source gone still takes a feed", (t) => {
+  const holders: Holder[] = [
+    { node: "a", seed: true, phase: "Present", peerAddress: "a:1" },
+    { node: "b", seed: false, phase: "Pulling", pullingFrom: "a" },
+    // x was a source and is no longer (evicted): its puller's feed is counted on the first free source instead.
+    { node: "c", seed: false, phase: "Pulling", pullingFrom: "x" },
+    ...["d", "e", "f"].map((node) => ({ node, seed: false })),
+  ];
+  const turns = ["d", "e", "f"].map((node) => pullTurn(node, digest, holders, { fanout: 2, registryHasIt: true }));
+  t.deepEqual(turns.map((turn) => (turn.start ? (turn.peer ?? "registry") : turn.reason)).sort(), ["WaitingForWave", "registry", "registry"]);
+});
