@@ -33,7 +33,7 @@ export function waveSpread(n: number, costs: PullCosts, fanout = 1): ModelledSpr
   // any sees another's new Pulling). Asking in the agents' queue order (agent/wave.ts) with the view updated after
   // each start gives the same answers, since one ahead of it takes the same source whether it waits or pulls from it;
   // and the asking stops at the first refusal, as everyone behind it is refused too: 1,000 nodes ask about 2,000
-  // times, not a million. (Agents that decide one after the other in another order can pick the same source.)
+  // times, not a million. (Agents whose views miss each other's new Pulling can still pick the same source.)
   const order = (node: string) => createHash("sha256").update(`${digest}\n${node}`).digest("hex");
   const waiting = [...holders.keys()].filter((node) => node !== "node-0").sort((a, b) => order(a).localeCompare(order(b)));
   const transfers: { node: string; source: string; movingAt: number; left: number }[] = [];
