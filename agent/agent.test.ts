@@ -34,6 +34,8 @@ interface Context {
   watch: Informer;
   /** Phases each ImageLocation went through, in order, as the watch saw them. */
   history: Map<string, string[]>;
+  /** Sources each ImageLocation recorded while Pulling (status.pullingFrom), in order, as the watch saw them. */
+  sources: Map<string, string[]>;
   /** Set by the first test for the next ones: ava hands each test a shallow copy of the context. */
   spread: { image?: { reference: string; digest: string; size: number } };
 }
@@ -64,11 +66,15 @@ test.before(async (t) => {
   const client = new KubeClient(tb.kubeConfig);
   const nodes = tb.nodes.filter((n) => n.containerd).map((n) => ({ name: n.name, ...n.containerd! }));
   const history = new Map<string, string[]>();
+  const sources = new Map<string, string[]>();
   const watch = new Informer(client, IMAGE_LOCATION, { namespace: ns });
   const record = (obj: KubeObject) => {
     const phase = (obj as unknown as ImageLocation).status?.phase;
     const seen = history.get(obj.metadata.name!) ?? [];
     if (phase && seen.at(-1) !== phase) history.set(obj.metadata.name!, [...seen, phase]);
+    const from = (obj as unknown as ImageLocation).status?.pullingFrom;
+    const froms = sources.get(obj.metadata.name!) ?? [];
+    if (from && froms.at(-1) !== from) sources.set(obj.metadata.name!, [...froms, from]);
   };
   watch.addHandler({ onAdd: record, onUpdate: (_, obj) => record(obj) });
   watch.start();
@@ -77,7 +83,7 @@ test.before(async (t) => {
   const agents = nodes.map((node, i) =>
     startAgentProcess({ kubeconfig: tb.kubeconfigPath, node: node.name, namespace: ns, socket: node.socket, registryHost: tb.registry!.host, hostsDir: node.hostsDir, extraArgs: [`--http-listen=127.0.0.1:${ports[i]}`] }),
   );
-  t.context = { tb, ns, client, nodes, agents, metrics: ports.map((port) => `http://127.0.0.1:${port}/metrics`), watch, history, spread: {} };
+  t.context = { tb, ns, client, nodes, agents, metrics: ports.map((port) => `http://127.0.0.1:${port}/metrics`), watch, history, sources, spread: {} };
 });
 
 test.after.always(async (t) => {
@@ -100,6 +106,12 @@ test.serial("an image built on node-1 is pushed to the registry and becomes Pres
   for (const pulled of found.filter((l) => l.spec.node !== names[0])) {
     t.is(pulled.status?.source, "pulled");
     t.truthy(pulled.status?.lastVerifiedTime);
+    // Where the pull came from, for the other agents' waves: one source, a node holding the image or the registry,
+    // and gone once Present (a stale one would take a feed from that source).
+    const from = ctx.sources.get(pulled.metadata!.name!) ?? [];
+    t.is(from.length, 1, `${pulled.spec.node} recorded its source once: ${from.join(", ")}`);
+    t.true(from[0] === "registry" || (names.includes(from[0]!) && from[0] !== pulled.spec.node), `${pulled.spec.node} pulled from ${from[0]}`);
+    t.is(pulled.status?.pullingFrom, undefined);
     t.log(`${pulled.spec.node}: ${pulled.status?.message}`);
   }
   const registry = new RegistryClient({ plainHttp: () => true });

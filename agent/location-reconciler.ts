@@ -11,7 +11,7 @@ import { type MirrorHosts } from "./mirror-hosts.js";
 import { type NodeIdentity } from "./node-identity.js";
 import { type PullSlots } from "./pull-slots.js";
 import { isWanted, type WantedView } from "./wanted.js";
-import { pullTurn, type Holder, type Turn } from "./wave.js";
+import { pullTurn, REGISTRY, type Holder, type Turn } from "./wave.js";
 
 /** Index of the locations informer: every node's location of one image (digest, or reference while unresolved). */
 export const BY_IMAGE = "image";
@@ -50,7 +50,9 @@ export function locationReconciler(options: LocationReconcilerOptions): Reconcil
   const waitingSince = new Map<string, number>();
 
   const setStatus = async (location: ImageLocation, change: ImageLocationStatus): Promise<ImageLocation> => {
-    const status = { ...location.status, observedGeneration: location.metadata?.generation, ...change };
+    // pullingFrom says where a running pull comes from: it goes with any other phase (a stale one would take a feed).
+    const { pullingFrom: _, ...kept } = location.status ?? {};
+    const status = { ...kept, observedGeneration: location.metadata?.generation, ...change };
     return ((await updateStatus(client, location as unknown as KubeObject, status as Record<string, unknown>)) as unknown as ImageLocation | undefined) ?? location;
   };
 
@@ -120,12 +122,13 @@ export function locationReconciler(options: LocationReconcilerOptions): Reconcil
     const seeds = others.filter(isBuilt);
     const registryHasIt = seeds.length === 0 || seeds.some((l) => l.status?.pushedToRegistry);
     if (!options.mirrors || ref.registry !== options.registryHost) {
-      return registryHasIt ? { start: true } : { start: false, reason: "WaitingForSource", message: "the building node has not pushed the image yet" };
+      return registryHasIt ? { start: true, from: REGISTRY } : { start: false, reason: "WaitingForSource", message: "the building node has not pushed the image yet" };
     }
     const holders: Holder[] = others.map((l) => ({
       node: l.spec.node,
       phase: l.status?.phase,
       seed: isBuilt(l),
+      ...(l.status?.pullingFrom && { pullingFrom: l.status.pullingFrom }),
       ...(l.metadata?.annotations?.[PEER_ADDRESS_ANNOTATION] && { peerAddress: l.metadata.annotations[PEER_ADDRESS_ANNOTATION] }),
     }));
     if (!holders.some((h) => h.node === identity.node)) holders.push({ node: identity.node, phase: location.status?.phase, seed: false });
@@ -157,7 +160,7 @@ export function locationReconciler(options: LocationReconcilerOptions): Reconcil
         // Other nodes' location changes wake this one; the timer only bounds the wait.
         return { requeueAfter: Math.max(left, 1000) };
       }
-      turn = { start: true };
+      turn = { start: true, from: REGISTRY };
     }
     waitingSince.delete(key);
 
@@ -165,7 +168,7 @@ export function locationReconciler(options: LocationReconcilerOptions): Reconcil
     const release = await options.slots.acquire(source);
     const unlist = turn.peer ? options.mirrors?.use(turn.peer) : undefined;
     try {
-      const pulling = await setStatus(location, { phase: "Pulling", reason: turn.peer ? "PullingFromPeer" : "PullingFromRegistry", message: `pulling ${digest} from ${source}` });
+      const pulling = await setStatus(location, { phase: "Pulling", pullingFrom: turn.from, reason: turn.peer ? "PullingFromPeer" : "PullingFromRegistry", message: `pulling ${digest} from ${source}` });
       try {
         const pulled = await driver.pull(`${ref.registry}/${ref.repository}@${digest}`);
         // Pulled by digest (the key), named by the location's tag too: pods name the image by its tag.

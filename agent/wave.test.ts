@@ -64,3 +64,29 @@ test("a running pull elsewhere takes a slot; one's own stale Pulling does not", 
   t.false(b.start, "c's pull fills the only source");
   t.true(pullTurn("b", digest, holders.filter((h) => h.node !== "c"), { fanout: 1, registryHasIt: false }).start);
 });
+
+test("a puller starts on a peer with a free feed, not on the registry, when the first sources are busy", (t) => {
+  // Round one: b pulled from the seed a, c from the registry. b, fed by a fast peer, finished first; c still pulls
+  // from the registry, the last source. a and b are free: the two waiting pullers take them, whatever their order.
+  const holders: Holder[] = [
+    { node: "a", seed: true, phase: "Present", peerAddress: "a:1" },
+    { node: "b", seed: false, phase: "Present", peerAddress: "b:1" },
+    { node: "c", seed: false, phase: "Pulling", pullingFrom: "registry" },
+    { node: "d", seed: false },
+    { node: "e", seed: false },
+  ];
+  const turns = ["d", "e"].map((node) => pullTurn(node, digest, holders, { fanout: 1, registryHasIt: true }));
+  t.deepEqual(turns.map((turn) => (turn.start ? (turn.peer ?? "registry") : turn.reason)).sort(), ["a:1", "b:1"]);
+});
+
+test("each source feeds up to fanout pulls, peers filling before the registry; a pull on a source gone still takes a feed", (t) => {
+  const holders: Holder[] = [
+    { node: "a", seed: true, phase: "Present", peerAddress: "a:1" },
+    { node: "b", seed: false, phase: "Pulling", pullingFrom: "a" },
+    // x was a source and is no longer (evicted): its puller's feed is counted on the first free source instead.
+    { node: "c", seed: false, phase: "Pulling", pullingFrom: "x" },
+    ...["d", "e", "f"].map((node) => ({ node, seed: false })),
+  ];
+  const turns = ["d", "e", "f"].map((node) => pullTurn(node, digest, holders, { fanout: 2, registryHasIt: true }));
+  t.deepEqual(turns.map((turn) => (turn.start ? (turn.peer ?? "registry") : turn.reason)).sort(), ["WaitingForWave", "registry", "registry"]);
+});

@@ -253,7 +253,7 @@ export async function run(imageBytes = 50 * MiB, registryBytesPerSecond = 20 * M
     const [s, w] = [starSpread(n, costs), waveSpread(n, costs)];
     row(`${n} model`, { seconds: lead + s.seconds, copies: s.registryCopies }, { seconds: lead + w.seconds, copies: w.registryCopies });
   }
-  // The policy's rounds assume pulls that end together; with peers as slow as the registry, they do.
+  // For comparison, pulls that end together (peers as slow as the registry): the rounds of a binary tree.
   const lockstep = [10, 100, 1000].map((n) => `${n}: ${(lead + waveSpread(n, { ...costs, peerBytesPerSecond: registryBytesPerSecond }).seconds).toFixed(1)} s`);
   out(`same model, peers slowed to the registry's ${B} MiB/s so that pulls end together: ${lockstep.join(", ")}`);
   return { star, wave, costs, load };

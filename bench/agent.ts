@@ -111,7 +111,7 @@ export function simulateWave(n: number): SimulatedSpread {
       const turn = pullTurn(h.node, digest, snapshot, { fanout: 1, registryHasIt: true });
       if (!turn.start) continue;
       if (!turn.peer) registryCopies++;
-      const pulling = { ...h, phase: "Pulling", done: now + 1 };
+      const pulling = { ...h, phase: "Pulling", pullingFrom: turn.from, done: now + 1 };
       holders.set(h.node, pulling);
       snapshot[snapshot.indexOf(h)] = pulling;
     }

@@ -17,3 +17,12 @@ test("pulls fed by one source at once share its bandwidth", (t) => {
   t.is(spread.seconds, 1 + (2 * 50) / 20);
   t.is(starSpread(5, costs).seconds, 1 + (4 * 50) / 20);
 });
+
+test("with peers faster than the registry, pulls that end early feed the next ones and the registry serves a few copies", (t) => {
+  // Peers move the image in 1 s, the registry in 2.5 s: pulls do not end together.
+  const n = 100;
+  const spread = waveSpread(n, costs);
+  t.true(spread.registryCopies <= Math.ceil(Math.log2(n)), `${spread.registryCopies} copies from the registry`);
+  // No slower than rounds that each wait for a pull from the registry.
+  t.true(spread.seconds <= Math.ceil(Math.log2(n)) * (1 + 50 / 20), `${spread.seconds} s`);
+});

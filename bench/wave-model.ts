@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { pullTurn, type Holder } from "../agent/wave.js";
+import { pullTurn, REGISTRY, type Holder } from "../agent/wave.js";
 
 /** What one pull costs, as measured on real nodes (bench/agent-real-nodes.ts). */
 export interface PullCosts {
@@ -20,8 +20,6 @@ export interface ModelledSpread {
   readonly registryCopies: number;
 }
 
-const REGISTRY = "registry";
-
 /**
  * The agents' wave policy (agent/wave.ts pullTurn decides every start and its source) over `n` nodes, one of them
  * the seed, with costs from real pulls: each pull first spends the overhead, then moves the image from its source,
@@ -33,9 +31,9 @@ export function waveSpread(n: number, costs: PullCosts, fanout = 1): ModelledSpr
   for (let i = 1; i < n; i++) holders.set(`node-${i}`, { node: `node-${i}`, seed: false });
   // At each event every waiting agent decides from the same view (a finished pull wakes them all at once, before
   // any sees another's new Pulling). Asking in the agents' queue order (agent/wave.ts) with the view updated after
-  // each start gives the same answers, since a puller's slot counts one ahead of it alike whether it waits or pulls;
+  // each start gives the same answers, since one ahead of it takes the same source whether it waits or pulls from it;
   // and the asking stops at the first refusal, as everyone behind it is refused too: 1,000 nodes ask about 2,000
-  // times, not a million. (Agents that decide one after the other in another order can pick the same source.)
+  // times, not a million. (Agents whose views miss each other's new Pulling can still pick the same source.)
   const order = (node: string) => createHash("sha256").update(`${digest}\n${node}`).digest("hex");
   const waiting = [...holders.keys()].filter((node) => node !== "node-0").sort((a, b) => order(a).localeCompare(order(b)));
   const transfers: { node: string; source: string; movingAt: number; left: number }[] = [];
@@ -49,8 +47,8 @@ export function waveSpread(n: number, costs: PullCosts, fanout = 1): ModelledSpr
       if (!turn.start) break;
       const node = waiting.shift()!;
       if (!turn.peer) registryCopies++;
-      transfers.push({ node, source: turn.peer ?? REGISTRY, movingAt: now + costs.overheadSeconds, left: costs.imageBytes });
-      holders.set(node, { node, seed: false, phase: "Pulling" });
+      transfers.push({ node, source: turn.from, movingAt: now + costs.overheadSeconds, left: costs.imageBytes });
+      holders.set(node, { node, seed: false, phase: "Pulling", pullingFrom: turn.from });
       snapshot = [...holders.values()];
     }
     if (transfers.length === 0) {

@@ -73,6 +73,10 @@ export interface ImageLocationStatus {
    */
   source?: "built" | "pulled";
   /**
+   * While Pulling: where the pull comes from, the name of the peer node or `registry`. The other nodes' agents count the pulls each source feeds from it, to start theirs on a source with a free feed.
+   */
+  pullingFrom?: string;
+  /**
    * Whether the agent pushed this node's copy to the in-cluster registry (only for built images).
    */
   pushedToRegistry?: boolean;
