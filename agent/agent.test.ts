@@ -231,6 +231,10 @@ test.serial("an agent killed mid-pull and restarted leaves no stuck Pulling and 
   t.teardown(() => proxy.close());
   for (const node of [ctx.nodes[0]!, ctx.nodes[2]!]) trustPlainRegistry(node.hostsDir, proxy.host);
   const watch = new Informer(ctx.client, IMAGE_LOCATION, { namespace: ns });
+  // What the locations went through, for the message if the victim is never seen Pulling.
+  const seen: string[] = [];
+  const note = (obj: unknown) => void seen.push(`${(obj as ImageLocation).spec.node}: ${JSON.stringify((obj as ImageLocation).status ?? {})}`);
+  watch.addHandler({ onAdd: note, onUpdate: (_old, obj) => note(obj) });
   watch.start();
   t.teardown(() => watch.stop());
   const agentOn = (i: number) => startAgentProcess({ kubeconfig: ctx.tb.kubeconfigPath, node: ctx.nodes[i]!.name, namespace: ns, socket: ctx.nodes[i]!.socket, registryHost: proxy.host });
@@ -240,7 +244,9 @@ test.serial("an agent killed mid-pull and restarted leaves no stuck Pulling and 
 
   const image = await buildOn(ctx, 0, "killed", 3 << 20, proxy.host, ns);
   const victimNode = ctx.nodes[2]!.name;
-  await eventually("the victim to be Pulling", () => of(watch, ns, image.digest).find((l) => l.spec.node === victimNode && l.status?.phase === "Pulling"), 60_000);
+  await eventually("the victim to be Pulling", () => of(watch, ns, image.digest).find((l) => l.spec.node === victimNode && l.status?.phase === "Pulling"), 60_000).catch((error: Error) => {
+    throw new Error(`${error.message}; the locations' statuses as they came: ${seen.join(" | ")}`);
+  });
   await new Promise((resolve) => setTimeout(resolve, 500));
   await victim.kill();
   t.is(of(watch, ns, image.digest).find((l) => l.spec.node === victimNode)?.status?.phase, "Pulling", "killed while Pulling");
