@@ -244,7 +244,7 @@ test.serial("an agent killed mid-pull and restarted leaves no stuck Pulling and 
 
   const image = await buildOn(ctx, 0, "killed", 3 << 20, proxy.host, ns);
   const victimNode = ctx.nodes[2]!.name;
-  await eventually("the victim to be Pulling", () => of(watch, ns, image.digest).find((l) => l.spec.node === victimNode && l.status?.phase === "Pulling"), 60_000).catch((error: Error) => {
+  await eventually("the victim to be Pulling", () => of(watch, ns, image.digest).find((l) => l.spec.node === victimNode && l.status?.phase === "Pulling"), 120_000).catch((error: Error) => {
     throw new Error(`${error.message}; the locations' statuses as they came: ${seen.join(" | ")}`);
   });
   await new Promise((resolve) => setTimeout(resolve, 500));
