@@ -70,7 +70,9 @@ export function environmentShellDeployment(shell: EnvironmentShell, session: Ses
       ...(shell.spec.environment ? [{ name: "ORCHEST_ENVIRONMENT_UUID", value: shell.spec.environment }] : []),
     ],
     ports: [{ containerPort: SSH_PORT, name: "ssh" }],
-    readinessProbe: { tcpSocket: { port: SSH_PORT }, periodSeconds: 1 },
+    // Ready once sshd accepts a connection. A startup probe, not a readiness probe: sshd logs every probe's
+    // connection, and after the start sshd is the container's process, so its end restarts the container anyway.
+    startupProbe: { tcpSocket: { port: SSH_PORT }, periodSeconds: 1, failureThreshold: 120 },
     volumeMounts: [
       { name: "userdir", mountPath: PROJECT_DIR, subPath: projectDir },
       { name: "userdir", mountPath: PIPELINE_FILE, subPath: `${projectDir}/${session.spec.pipeline.path}` },
