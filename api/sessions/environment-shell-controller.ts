@@ -45,7 +45,8 @@ export function addEnvironmentShellController(manager: Manager, options: Environ
     const write = (status: EnvironmentShellStatus) => updateStatus(client, obj, { observedGeneration: shell.metadata?.generation, ...status });
 
     const session = sessions.get(`${namespace}/${shell.spec.session}`) as unknown as Session | undefined;
-    if (!session || session.metadata?.deletionTimestamp) return void (await write({ phase: "Pending", message: `Session ${shell.spec.session} does not exist` }));
+    if (!session) return void (await write({ phase: "Pending", message: `Session ${shell.spec.session} does not exist` }));
+    if (session.metadata?.deletionTimestamp) return void (await write({ phase: "Pending", message: `Session ${shell.spec.session} is being deleted, and its shells with it` }));
     const sessionUid = session.metadata!.uid!;
     if (!shell.metadata!.ownerReferences?.some((ref) => ref.uid === sessionUid)) {
       // A plain owner, not the controller: the garbage collector deletes the shell with its Session. The
