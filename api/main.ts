@@ -4,7 +4,7 @@ import { loadKubeConfig, Manager } from "../reconcilers/index.js";
 import { addImageBuildController, BuildLogs, IMAGE_BUILD, podLogSource, recordBuildEvents, registerBuildLogRoutes } from "./builds/index.js";
 import { addPipelineRunController, recordRunEvents } from "./pipelines/index.js";
 import { addGitImportController } from "./git/index.js";
-import { addSessionController, recordSessionEvents } from "./sessions/index.js";
+import { addEnvironmentShellController, addSessionController, recordSessionEvents } from "./sessions/index.js";
 import { addEventDeliveryController, asSubscriber, DeliveryClient, DEFAULT_RETRY_POLICY, Outbox, SUBSCRIBER, syncAnalyticsSubscriber } from "./events/index.js";
 import { parseApiOptions, USAGE } from "./options.js";
 import { registerAnalyticsRoutes } from "./server/analytics-routes.js";
@@ -69,6 +69,7 @@ async function main(): Promise<void> {
   });
   addGitImportController(manager, { ...scope, gitImage: opts.gitImage });
   addSessionController(manager, { ...scope, jupyterImage: opts.jupyterImage, ingress: opts.sessionIngress, onTransition: recordSessionEvents(outbox) });
+  addEnvironmentShellController(manager, scope);
   addPipelineRunController(manager, { ...scope, onTransition: recordRunEvents(outbox), ...(opts.registryHost && { registryHost: opts.registryHost }) });
   const buildLogs = new BuildLogs({ source: podLogSource(manager.client.transport), builds: manager.informers.informerFor(IMAGE_BUILD, scope) });
 

@@ -266,5 +266,22 @@ const jupyterServer: ImageDefinition = {
   },
 };
 
+/**
+ * An environment image as environment shells need one, for tests only: sshd (its privilege-separation user and
+ * nothing else of a server: the shell's start script passes every option), ssh-add, git, and root with /bin/sh as
+ * its login shell (sshd runs each command through it) and a home to start in.
+ */
+const shellEnvironment: ImageDefinition = {
+  name: "shell-environment",
+  description: "an environment image with sshd, git and ssh-add, for the tests of environment shells",
+  config: { env: [PATH, "HOME=/root"], cmd: ["sh"] },
+  debian: [...GIT_PACKAGES, "openssh-server"],
+  stage(root) {
+    stageGitClient(root.users([{ name: "root", uid: 0, home: "/root", shell: "/bin/sh" }, { name: "sshd", uid: 100, home: "/run/sshd" }]));
+    root.binary("/usr/sbin/sshd").binary("/usr/bin/ssh-add").mkdir("root", 0o700);
+    for (const applet of ["mkdir", "cat", "ls", "grep"]) root.symlink(`/bin/${applet}`, "busybox");
+  },
+};
+
 /** Every image, in the order `npm run images` builds them. */
-export const IMAGES: readonly ImageDefinition[] = [project, buildctl, dockerCli, buildkitd, registry, pause, busybox, git, gitServer, jupyterServer];
+export const IMAGES: readonly ImageDefinition[] = [project, buildctl, dockerCli, buildkitd, registry, pause, busybox, git, gitServer, jupyterServer, shellEnvironment];

@@ -122,9 +122,13 @@ export class Rootfs {
     return this;
   }
 
-  /** /etc/passwd and /etc/group with root, the non-root user and `more` (each with a group of its uid), and a writable /tmp. */
+  /**
+   * /etc/passwd and /etc/group with root, the non-root user and `more` (each with a group of its uid), and a
+   * writable /tmp. A user of `more` named root or as the non-root user takes that one's place.
+   */
   users(more: readonly SystemUser[] = []): this {
-    const users: SystemUser[] = [{ name: "root", uid: 0, home: "/root" }, { name: NONROOT.name, uid: NONROOT.uid, home: `/home/${NONROOT.name}` }, ...more];
+    const defaults: SystemUser[] = [{ name: "root", uid: 0, home: "/root" }, { name: NONROOT.name, uid: NONROOT.uid, home: `/home/${NONROOT.name}` }];
+    const users = [...defaults.map((user) => more.find((u) => u.name === user.name) ?? user), ...more.filter((u) => !defaults.some((user) => user.name === u.name))];
     this.write("etc/passwd", users.map((u) => `${u.name}:x:${u.uid}:${u.uid}:${u.name}:${u.home}:${u.shell ?? "/sbin/nologin"}\n`).join(""));
     this.write("etc/group", users.map((u) => `${u.name}:x:${u.uid}:\n`).join(""));
     this.mkdir("tmp", 0o1777);

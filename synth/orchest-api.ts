@@ -93,6 +93,10 @@ export class OrchestApi extends Construct {
         "sessions/status",
         // Jupyter servers are owned by their Session, which a finalizer holds until its stop is recorded.
         "sessions/finalizers",
+        "environmentshells",
+        "environmentshells/status",
+        // A shell's sshd Deployment and Service are owned by its EnvironmentShell.
+        "environmentshells/finalizers",
       ].map((r) => custom("orchest.io", r)),
     );
     // The api's manager: leader election on a Lease, and Events for kubectl describe.

@@ -5,6 +5,7 @@ import { projectImages } from "../../synth/project-images.js";
 import { SSH_KEYS_DIR, withGitInjection, type GitPodAdditions } from "../git/index.js";
 import { DATA_DIR, PIPELINE_FILE, PROJECT_DIR } from "../pipelines/index.js";
 import { withPlacement, type Placement } from "../scheduling/index.js";
+import { shellClientVolume } from "./shell-keys.js";
 
 export const SESSION_UID_LABEL = "orchest.io/session-uid";
 /** The image of sessions that name none, of this project's release (the api's --jupyter-image says otherwise). */
@@ -23,7 +24,12 @@ const MAX_NAME = 63;
  * Session's name made a DNS label (dots become dashes; a long one cut and told apart by a hash of the whole).
  */
 export function serverName(session: Session): string {
-  const name = `jupyter-server-${session.metadata!.name!.replaceAll(".", "-")}`;
+  return dnsLabelName("jupyter-server", session.metadata!.name!);
+}
+
+/** `<prefix>-<name>` made a DNS label: dots become dashes; a long one is cut and told apart by a hash of the whole. */
+export function dnsLabelName(prefix: string, objectName: string): string {
+  const name = `${prefix}-${objectName.replaceAll(".", "-")}`;
   if (name.length <= MAX_NAME) return name;
   const hash = createHash("sha256").update(name).digest("hex").slice(0, 10);
   return `${name.slice(0, MAX_NAME - hash.length - 1).replace(/-+$/, "")}-${hash}`;
@@ -58,13 +64,15 @@ function serverMetadata(session: Session) {
  * A session's Jupyter server as Orchest deployed it: one replica on the project directory (its notebook dir, at
  * /project-dir), the pipeline file at /pipeline.json and the data folder at /data, base URL its own name,
  * Orchest's startup probe (every second, two minutes), as root (the user directory is root's, as for steps);
- * the session's variables in its env, which its kernels inherit. Owned by the Session: deleting it collects it.
+ * the session's variables in its env, which its kernels inherit; the client side of the session's shell keys, so
+ * that its terminals and kernels reach the session's environment shells. Owned by the Session: deleting it collects it.
  */
 export function jupyterServerDeployment(session: Session, image: string, placement: Placement, git: GitPodAdditions, launchDeadlineSeconds: number): KubeObject {
   const metadata = serverMetadata(session);
   const { spec } = session;
   const projectDir = spec.userdir.projectDir.replace(/\/+$/, "");
   const withKeys = git.volumes.some((volume) => volume.name === "git-ssh-keys");
+  const shells = shellClientVolume(session);
   const container = {
     name: CONTAINER,
     image,
@@ -99,6 +107,7 @@ export function jupyterServerDeployment(session: Session, image: string, placeme
       { name: "userdir", mountPath: PROJECT_DIR, subPath: projectDir },
       { name: "userdir", mountPath: PIPELINE_FILE, subPath: `${projectDir}/${spec.pipeline.path}` },
       { name: "userdir", mountPath: DATA_DIR, subPath: "data" },
+      shells.mount,
     ],
   };
   const podSpec = withGitInjection(
@@ -106,7 +115,7 @@ export function jupyterServerDeployment(session: Session, image: string, placeme
       automountServiceAccountToken: false,
       securityContext: { runAsUser: 0 },
       containers: [container],
-      volumes: [{ name: "userdir", persistentVolumeClaim: { claimName: spec.userdir.claimName } }],
+      volumes: [{ name: "userdir", persistentVolumeClaim: { claimName: spec.userdir.claimName } }, shells.volume],
     },
     CONTAINER,
     git,

@@ -18,6 +18,7 @@ import { gitAdditionsFor } from "../git/index.js";
 import { ImagePlacer } from "../scheduling/index.js";
 import { DEFAULT_JUPYTER_IMAGE, jupyterServerDeployment, jupyterServerIngress, jupyterServerService, launchTimedOut, SESSION_UID_LABEL, serverReady, serverUrl, whyNotRunning, type SessionIngress } from "./jupyter-server.js";
 import { sessionTransitions, type SessionTransitionSink } from "./session-event.js";
+import { shellKeysSecret } from "./shell-keys.js";
 
 export const SESSION: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind: "Session" };
 /** Holds a deleted Session until its stop is recorded. */
@@ -44,7 +45,8 @@ export interface SessionControllerOptions {
 
 /**
  * Runs Sessions: each a Jupyter server (Deployment, Service and, if asked, Ingress, owned by the Session) with the auth user's git
- * settings, placed where its image is, as interactive pods are; Launching until the server answers, then Running.
+ * settings and the keys of the session's environment shells (a Secret owned by the Session), placed where its image
+ * is, as interactive pods are; Launching until the server answers, then Running.
  * A deleted server or Service is made again; deleting the Session collects both.
  */
 export function addSessionController(manager: Manager, options: SessionControllerOptions = {}): Controller {
@@ -84,6 +86,8 @@ export function addSessionController(manager: Manager, options: SessionControlle
       const placement = placer.place(image, "interactive", session.metadata!.namespace!);
       if (placement.unconstrained) await events.record(obj, "Warning", "ImageNotOnAnyNode", "Schedule", `jupyter server: ${placement.unconstrained}`);
       const git = await gitAdditionsFor(client, session.metadata!.namespace!, "jupyter-server", session.spec.authUser);
+      // Before the server that mounts it; one pair per session, kept when a later reconcile finds it there.
+      await client.createIfAbsent(shellKeysSecret(session));
       await client.createIfAbsent(jupyterServerDeployment(session, image, placement, git.additions, options.launchDeadlineSeconds ?? 600));
       await events.record(obj, "Normal", "GitConfigured", "InjectGitSettings", git.summary);
     }

@@ -4,6 +4,7 @@
 
 export type * from "./authuser.js";
 export type * from "./common.js";
+export type * from "./environmentshell.js";
 export type * from "./eventdelivery.js";
 export type * from "./gitimport.js";
 export type * from "./imagebuild.js";
@@ -35,6 +36,18 @@ export const authUserResource = {
   plural: "authusers",
   singular: "authuser",
   shortNames: ["au"],
+  namespaced: true,
+} as const satisfies CustomResourceInfo;
+
+/** EnvironmentShell (environmentshells.orchest.io/v1alpha1), from crds/environmentshells.orchest.io.yaml. */
+export const environmentShellResource = {
+  group: "orchest.io",
+  version: "v1alpha1",
+  apiVersion: "orchest.io/v1alpha1",
+  kind: "EnvironmentShell",
+  plural: "environmentshells",
+  singular: "environmentshell",
+  shortNames: ["esh"],
   namespaced: true,
 } as const satisfies CustomResourceInfo;
 
@@ -135,4 +148,4 @@ export const subscriberResource = {
 } as const satisfies CustomResourceInfo;
 
 /** Every kind defined in crds/, in file order. */
-export const customResources: readonly CustomResourceInfo[] = [authUserResource, eventDeliveryResource, gitImportResource, imageBuildResource, imageLocationResource, orchestClusterResource, pipelineRunResource, sessionResource, subscriberResource];
+export const customResources: readonly CustomResourceInfo[] = [authUserResource, environmentShellResource, eventDeliveryResource, gitImportResource, imageBuildResource, imageLocationResource, orchestClusterResource, pipelineRunResource, sessionResource, subscriberResource];
