@@ -1,19 +1,16 @@
 import anyTest, { type TestFn } from "ava";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import type { EnvironmentShell, Session } from "../../crds/types/index.js";
-import { installCrds } from "../../operator/install.js";
-import { KubeClient, Manager, silentLogger, type KubeObject } from "../../reconcilers/index.js";
-import { createTestNamespace, eventually, useTestbed, type Testbed } from "../../testbed/index.js";
-import { ON_REAL_NODES, podLog, realNodesHere } from "../../testbed/pods.js";
-import { addSshKey, updateAuthUser } from "../auth-users/index.js";
-import { sshKeyPair, type SshKeyPair } from "../git/testing.js";
-import { hostUserdir, type HostUserdir } from "../testing/host-userdir.js";
+import { Manager, silentLogger, type KubeClient, type KubeObject } from "../../reconcilers/index.js";
+import { eventually, type Testbed } from "../../testbed/index.js";
+import { podLog, realNodesHere } from "../../testbed/pods.js";
+import type { SshKeyPair } from "../git/testing.js";
+import type { HostUserdir } from "../testing/host-userdir.js";
 import { addEnvironmentShellController, ENVIRONMENT_SHELL } from "./environment-shell-controller.js";
 import { ENVIRONMENT_SHELL_UID_LABEL, shellName } from "./environment-shell.js";
 import { SESSION_UID_LABEL } from "./jupyter-server.js";
 import { addSessionController, SESSION } from "./session-controller.js";
 import { SHELL_SSH_CONFIG, shellKeysSecretName } from "./shell-keys.js";
+import { execIn, sessionFixture } from "./testing.js";
 
 // Environment shells on the test bed's real nodes: a session's Jupyter server (this project's jupyter-server image)
 // and a shell of the shell-environment test image next to it, reached from the server over ssh with the auth
@@ -36,15 +33,7 @@ let key: SshKeyPair;
 
 anyTest.before(async () => {
   if (!realNodesHere()) return;
-  tb = await useTestbed();
-  installCrds(tb.kubeconfigPath);
-  ns = await createTestNamespace(tb.kubeConfig, "shells", ON_REAL_NODES);
-  client = new KubeClient(tb.kubeConfig);
-  userdir = await hostUserdir(client, ns);
-  userdir.write(FILES);
-  key = sshKeyPair();
-  await addSshKey(client, ns, USER, "github", key.privateKey);
-  await updateAuthUser(client, ns, USER, (spec) => ({ ...spec, gitConfig: { uuid: "config-1", name: NAME, email: "ada@example.com" } }));
+  ({ tb, ns, client, userdir, key } = await sessionFixture("shells", FILES, { uuid: USER, name: NAME }));
   manager = new Manager({ kubeConfig: tb.kubeConfig, name: `orchest-api-${ns}`, logger: silentLogger });
   addSessionController(manager, { namespace: ns, jupyterImage: tb.images["jupyter-server"]! });
   addEnvironmentShellController(manager, { namespace: ns });
@@ -57,18 +46,7 @@ anyTest.after.always(async () => {
   client?.close();
 });
 
-/** Runs a command in a pod's one container; resolves to its exit code and output. */
-async function exec(pod: KubeObject, command: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const args = ["exec", "-n", ns, pod.metadata.name!, "--", ...command];
-  try {
-    const { stdout, stderr } = await promisify(execFile)("kubectl", args, { env: { ...process.env, KUBECONFIG: tb.kubeconfigPath }, encoding: "utf8" });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const failed = err as { code?: number; stdout?: string; stderr?: string };
-    if (typeof failed.code !== "number") throw err;
-    return { code: failed.code, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-  }
-}
+const exec = (pod: KubeObject, command: string[]) => execIn(tb, pod, command);
 
 async function onePod(labelSelector: string): Promise<KubeObject> {
   const pods = (await client.list({ apiVersion: "v1", kind: "Pod" }, { namespace: ns, labelSelector })).items;

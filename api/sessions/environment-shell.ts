@@ -1,9 +1,9 @@
 import type { EnvironmentShell, Session } from "../../crds/types/index.js";
-import { withControllerReference, type KubeObject } from "../../reconcilers/index.js";
-import { withGitInjection, type GitPodAdditions } from "../git/index.js";
-import { DATA_DIR, PIPELINE_FILE, PROJECT_DIR } from "../pipelines/index.js";
-import { withPlacement, type Placement } from "../scheduling/index.js";
+import type { KubeObject } from "../../reconcilers/index.js";
+import type { GitPodAdditions } from "../git/index.js";
+import type { Placement } from "../scheduling/index.js";
 import { dnsLabelName } from "./jupyter-server.js";
+import { sessionDeployment, sessionEnv, sessionService, sessionUserdir } from "./session-pod.js";
 import { SHELL_HOST_DIR, SHELL_KEYS, shellHostVolume } from "./shell-keys.js";
 
 export const ENVIRONMENT_SHELL_UID_LABEL = "orchest.io/environment-shell-uid";
@@ -54,19 +54,14 @@ function shellMetadata(shell: EnvironmentShell) {
  */
 export function environmentShellDeployment(shell: EnvironmentShell, session: Session, placement: Placement, git: GitPodAdditions, launchDeadlineSeconds: number): KubeObject {
   const metadata = shellMetadata(shell);
-  const projectDir = session.spec.userdir.projectDir.replace(/\/+$/, "");
+  const userdir = sessionUserdir(session);
   const keys = shellHostVolume(session);
   const container = {
     name: CONTAINER,
     image: shell.spec.image,
     command: ["/bin/sh", "-c", START, "start-environment-shell"],
     env: [
-      { name: "ORCHEST_PROJECT_UUID", value: session.spec.project },
-      { name: "ORCHEST_PIPELINE_UUID", value: session.spec.pipeline.uuid },
-      { name: "ORCHEST_PIPELINE_PATH", value: PIPELINE_FILE },
-      { name: "ORCHEST_PROJECT_DIR", value: PROJECT_DIR },
-      { name: "ORCHEST_SESSION_UUID", value: session.metadata!.uid! },
-      { name: "ORCHEST_SESSION_TYPE", value: "interactive" },
+      ...sessionEnv(session),
       ...(shell.spec.environment ? [{ name: "ORCHEST_ENVIRONMENT_UUID", value: shell.spec.environment }] : []),
     ],
     ports: [{ containerPort: SSH_PORT, name: "ssh" }],
@@ -74,44 +69,14 @@ export function environmentShellDeployment(shell: EnvironmentShell, session: Ses
     // connection, and after the start sshd is the container's process, so its end restarts the container anyway.
     startupProbe: { tcpSocket: { port: SSH_PORT }, periodSeconds: 1, failureThreshold: 120 },
     volumeMounts: [
-      { name: "userdir", mountPath: PROJECT_DIR, subPath: projectDir },
-      { name: "userdir", mountPath: PIPELINE_FILE, subPath: `${projectDir}/${session.spec.pipeline.path}` },
-      { name: "userdir", mountPath: DATA_DIR, subPath: "data" },
+      ...userdir.mounts,
       keys.mount,
     ],
   };
-  const podSpec = withGitInjection(
-    {
-      automountServiceAccountToken: false,
-      securityContext: { runAsUser: 0 },
-      containers: [container],
-      volumes: [{ name: "userdir", persistentVolumeClaim: { claimName: session.spec.userdir.claimName } }, keys.volume],
-    },
-    CONTAINER,
-    git,
-  );
-  const deployment: KubeObject = {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata,
-    spec: {
-      replicas: 1,
-      progressDeadlineSeconds: launchDeadlineSeconds,
-      strategy: { type: "Recreate" },
-      selector: { matchLabels: { [ENVIRONMENT_SHELL_UID_LABEL]: shell.metadata!.uid! } },
-      template: { metadata: { labels: metadata.labels }, spec: withPlacement(podSpec, placement) },
-    },
-  };
-  return withControllerReference(deployment, shell as unknown as KubeObject);
+  return sessionDeployment({ metadata, selectorLabel: ENVIRONMENT_SHELL_UID_LABEL, container, volumes: [userdir.volume, keys.volume], git, placement, launchDeadlineSeconds, owner: shell as unknown as KubeObject });
 }
 
 /** The Service of a shell, as Orchest's: port 22. Owned by the EnvironmentShell. */
 export function environmentShellService(shell: EnvironmentShell): KubeObject {
-  const service: KubeObject = {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: shellMetadata(shell),
-    spec: { type: "ClusterIP", selector: { [ENVIRONMENT_SHELL_UID_LABEL]: shell.metadata!.uid! }, ports: [{ name: "ssh", port: SSH_PORT, targetPort: SSH_PORT }] },
-  };
-  return withControllerReference(service, shell as unknown as KubeObject);
+  return sessionService(shellMetadata(shell), ENVIRONMENT_SHELL_UID_LABEL, { name: "ssh", port: SSH_PORT, targetPort: SSH_PORT }, shell as unknown as KubeObject);
 }

@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import type { Session } from "../../crds/types/index.js";
 import { withControllerReference, type KubeObject } from "../../reconcilers/index.js";
 import { projectImages } from "../../synth/project-images.js";
-import { SSH_KEYS_DIR, withGitInjection, type GitPodAdditions } from "../git/index.js";
-import { DATA_DIR, PIPELINE_FILE, PROJECT_DIR } from "../pipelines/index.js";
-import { withPlacement, type Placement } from "../scheduling/index.js";
+import { SSH_KEYS_DIR, type GitPodAdditions } from "../git/index.js";
+import { PROJECT_DIR } from "../pipelines/index.js";
+import type { Placement } from "../scheduling/index.js";
+import { sessionDeployment, sessionEnv, sessionService, sessionUserdir } from "./session-pod.js";
 import { shellClientVolume } from "./shell-keys.js";
 
 export const SESSION_UID_LABEL = "orchest.io/session-uid";
@@ -69,8 +70,7 @@ function serverMetadata(session: Session) {
  */
 export function jupyterServerDeployment(session: Session, image: string, placement: Placement, git: GitPodAdditions, launchDeadlineSeconds: number): KubeObject {
   const metadata = serverMetadata(session);
-  const { spec } = session;
-  const projectDir = spec.userdir.projectDir.replace(/\/+$/, "");
+  const userdir = sessionUserdir(session);
   const withKeys = git.volumes.some((volume) => volume.name === "git-ssh-keys");
   const shells = shellClientVolume(session);
   const container = {
@@ -91,61 +91,24 @@ export function jupyterServerDeployment(session: Session, image: string, placeme
       "--ServerApp.disable_check_xsrf=True",
     ],
     env: [
-      { name: "ORCHEST_PROJECT_UUID", value: spec.project },
-      { name: "ORCHEST_PIPELINE_UUID", value: spec.pipeline.uuid },
-      { name: "ORCHEST_PIPELINE_PATH", value: PIPELINE_FILE },
-      { name: "ORCHEST_PROJECT_DIR", value: PROJECT_DIR },
+      ...sessionEnv(session),
       // The pipeline file relative to the project, as Orchest's server had it (its shell spawner passed it on).
-      { name: "ORCHEST_SESSION_PIPELINE_PATH", value: spec.pipeline.path },
-      { name: "ORCHEST_SESSION_UUID", value: session.metadata!.uid! },
-      { name: "ORCHEST_SESSION_TYPE", value: "interactive" },
+      { name: "ORCHEST_SESSION_PIPELINE_PATH", value: session.spec.pipeline.path },
       ...(withKeys ? [{ name: "SSH_AUTH_SOCK", value: SSH_AUTH_SOCK }] : []),
     ],
     ports: [{ containerPort: SERVER_PORT, name: "http" }],
     startupProbe: { httpGet: { path: `/${metadata.name}/api`, port: SERVER_PORT }, periodSeconds: 1, failureThreshold: 120 },
     volumeMounts: [
-      { name: "userdir", mountPath: PROJECT_DIR, subPath: projectDir },
-      { name: "userdir", mountPath: PIPELINE_FILE, subPath: `${projectDir}/${spec.pipeline.path}` },
-      { name: "userdir", mountPath: DATA_DIR, subPath: "data" },
+      ...userdir.mounts,
       shells.mount,
     ],
   };
-  const podSpec = withGitInjection(
-    {
-      automountServiceAccountToken: false,
-      securityContext: { runAsUser: 0 },
-      containers: [container],
-      volumes: [{ name: "userdir", persistentVolumeClaim: { claimName: spec.userdir.claimName } }, shells.volume],
-    },
-    CONTAINER,
-    git,
-  );
-  const deployment: KubeObject = {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata,
-    spec: {
-      replicas: 1,
-      // Past it without a ready server, the Deployment says ProgressDeadlineExceeded: the session failed.
-      progressDeadlineSeconds: launchDeadlineSeconds,
-      // One server on a project directory at a time.
-      strategy: { type: "Recreate" },
-      selector: { matchLabels: { [SESSION_UID_LABEL]: session.metadata!.uid! } },
-      template: { metadata: { labels: metadata.labels }, spec: withPlacement(podSpec, placement) },
-    },
-  };
-  return withControllerReference(deployment, session as unknown as KubeObject);
+  return sessionDeployment({ metadata, selectorLabel: SESSION_UID_LABEL, container, volumes: [userdir.volume, shells.volume], git, placement, launchDeadlineSeconds, owner: session as unknown as KubeObject });
 }
 
 /** The Service of a session's server, Orchest's: port 80 to the server's 8888. Owned by the Session. */
 export function jupyterServerService(session: Session): KubeObject {
-  const service: KubeObject = {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: serverMetadata(session),
-    spec: { type: "ClusterIP", selector: { [SESSION_UID_LABEL]: session.metadata!.uid! }, ports: [{ name: "http", port: SERVICE_PORT, targetPort: SERVER_PORT }] },
-  };
-  return withControllerReference(service, session as unknown as KubeObject);
+  return sessionService(serverMetadata(session), SESSION_UID_LABEL, { name: "http", port: SERVICE_PORT, targetPort: SERVER_PORT }, session as unknown as KubeObject);
 }
 
 /** How sessions are reached from outside: Orchest's Ingress per Jupyter server. */

@@ -1,22 +1,19 @@
 import anyTest, { type TestFn } from "ava";
-import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import type { Session } from "../../crds/types/index.js";
-import { installCrds } from "../../operator/install.js";
-import { KubeClient, Manager, silentLogger, type KubeObject } from "../../reconcilers/index.js";
-import { createTestNamespace, eventually, useTestbed, type Testbed } from "../../testbed/index.js";
+import { Manager, silentLogger, type KubeClient, type KubeObject } from "../../reconcilers/index.js";
+import { createTestNamespace, eventually, type Testbed } from "../../testbed/index.js";
 import { ON_REAL_NODES, podLog, realNodesHere } from "../../testbed/pods.js";
-import { addSshKey, updateAuthUser } from "../auth-users/index.js";
 import { AddressPolicy, addEventDeliveryController, DeliveryClient, transitionEventId } from "../events/index.js";
 import { startReceiver, type LoopbackReceiver } from "../events/loopback-receiver.js";
 import { createWebhook, header, outboxFor } from "../events/test-support.js";
-import { sshKeyPair, type SshKeyPair } from "../git/testing.js";
+import type { SshKeyPair } from "../git/testing.js";
 import { hostUserdir, type HostUserdir } from "../testing/host-userdir.js";
 import { serverName } from "./jupyter-server.js";
 import { addSessionController, SESSION } from "./session-controller.js";
 import { recordSessionEvents } from "./session-event.js";
+import { execIn, sessionFixture } from "./testing.js";
 
 // Sessions whose Jupyter server really runs, on the test bed's real nodes (the namespace sends every pod there),
 // from this project's jupyter-server image in the test bed's registry, on a user directory of the host; their
@@ -40,15 +37,7 @@ let key: SshKeyPair;
 
 anyTest.before(async () => {
   if (!realNodesHere()) return;
-  tb = await useTestbed();
-  installCrds(tb.kubeconfigPath);
-  ns = await createTestNamespace(tb.kubeConfig, "sessions", ON_REAL_NODES);
-  client = new KubeClient(tb.kubeConfig);
-  userdir = await hostUserdir(client, ns);
-  userdir.write(FILES);
-  key = sshKeyPair();
-  await addSshKey(client, ns, USER, "github", key.privateKey);
-  await updateAuthUser(client, ns, USER, (spec) => ({ ...spec, gitConfig: { uuid: "config-1", name: NAME, email: "ada@example.com" } }));
+  ({ tb, ns, client, userdir, key } = await sessionFixture("sessions", FILES, { uuid: USER, name: NAME }));
   api = await startSessionApi(ns, 600);
   hooks = api.hooks;
 });
@@ -111,18 +100,7 @@ async function serverPod(session: Session): Promise<KubeObject> {
   return pods.find((pod) => !pod.metadata.deletionTimestamp)!;
 }
 
-/** Runs a command in the server's container; resolves to its exit code and output. */
-async function exec(pod: KubeObject, command: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const args = ["exec", "-n", ns, pod.metadata.name!, "-c", "jupyter-server", "--", ...command];
-  try {
-    const { stdout, stderr } = await promisify(execFile)("kubectl", args, { env: { ...process.env, KUBECONFIG: tb.kubeconfigPath }, encoding: "utf8" });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const failed = err as { code?: number; stdout?: string; stderr?: string };
-    if (typeof failed.code !== "number") throw err;
-    return { code: failed.code, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-  }
-}
+const exec = (pod: KubeObject, command: string[]) => execIn(tb, pod, command, "jupyter-server");
 
 // Inside the server's pod: the REST API on the server's own port, a kernel started and restarted (the restart
 // answers only once the new kernel replied over ZMQ), and that kernel process's own environment.
