@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "./command.js";
 import { ManagedProcess } from "./process.js";
@@ -11,6 +11,12 @@ export function containerdVersion(): string {
 }
 
 /** Where a containerd keeps things, as it sees them, and how the host reaches its socket and hosts dir. */
+/** The ids of the pod sandboxes and containers the CRI plugin of a containerd with root `root` has made and not removed. */
+export function criObjectIds(root: string): string[] {
+  const cri = join(root, "io.containerd.grpc.v1.cri");
+  return ["sandboxes", "containers"].flatMap((kind) => (existsSync(join(cri, kind)) ? readdirSync(join(cri, kind)) : []));
+}
+
 export interface ContainerdLayout {
   readonly root: string;
   readonly state: string;

@@ -124,39 +124,17 @@ export async function cleanupCgroups(path: string): Promise<number> {
 
 /**
  * The kubelet gives the CRI no cgroup parent when cgroupsPerQOS is off (its no-op pod container manager names
- * none), so containerd puts each container at /k8s.io/<id>, outside the node's cgroup: its processes outlive the
- * node's shims. They are told apart from other test beds' by their network namespace: a pod's has an address of
- * its node's range (a host-network pod, the node's own). Kills those of the range and removes their cgroups;
- * returns how many containers there were.
+ * none), so containerd puts each container and pod sandbox at /k8s.io/<id>, outside the node's cgroup: its
+ * processes outlive the node's shims, and the cgroup outlives a container containerd never got to delete. Kills
+ * what runs in those of `ids` and removes them.
  */
-export async function cleanupPodCgroups(inRange: (ip: string) => boolean): Promise<number> {
-  const found = podCgroups(inRange);
-  for (const { path } of found) await cleanupCgroups(path);
-  return found.length;
-}
-
-/** The cgroups that containerd's CRI made for containers whose network namespace has an address `inRange`, with their processes. */
-export function podCgroups(inRange: (ip: string) => boolean): { path: string; pids: number[] }[] {
-  const pids = hierarchies().find((h) => h.controllers.includes("pids"));
-  const root = pids && join(pids.mount, CRI_CGROUP);
-  if (!root || !existsSync(root)) return [];
-  return readdirSync(root, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => ({ path: join("/", CRI_CGROUP, entry.name), pids: pidsIn(subtree(join(root, entry.name))) }))
-    .filter(({ pids }) => pids.length > 0 && localAddresses(pids[0]!).some(inRange));
+export async function cleanupContainerCgroups(ids: Iterable<string>): Promise<void> {
+  for (const id of ids) await cleanupCgroups(containerCgroup(id));
 }
 
 /** Where containerd's CRI plugin (namespace k8s.io) puts a container given no cgroup parent. */
-const CRI_CGROUP = "k8s.io";
-
-/** The IPv4 addresses of the network namespace a process is in (its fib_trie's local ones). */
-function localAddresses(pid: number): string[] {
-  try {
-    const trie = readFileSync(`/proc/${pid}/net/fib_trie`, "utf8");
-    return [...trie.matchAll(/\|-- (\d+\.\d+\.\d+\.\d+)\n\s+\/32 host LOCAL/g)].map((m) => m[1]!);
-  } catch {
-    return []; // gone meanwhile
-  }
+export function containerCgroup(id: string): string {
+  return join("/k8s.io", id);
 }
 
 /** CPU time (ns) charged to `path`, and its memory: resident (anonymous) and page cache, in bytes. */

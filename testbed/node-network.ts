@@ -4,7 +4,8 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "./command.js";
-import { cgroupBase, cleanupCgroups, cleanupPodCgroups } from "./node-cgroups.js";
+import { cgroupBase, cleanupCgroups, cleanupContainerCgroups } from "./node-cgroups.js";
+import { containerIdsIn } from "./real-node.js";
 
 /** Where slot claims live: one file per slot, naming the process that owns it. */
 const SLOTS_DIR = "/run/orchest-testbed";
@@ -175,6 +176,8 @@ async function releaseIfStale(slot: number): Promise<void> {
     return;
   }
   if (claim) await cleanupSlot(slot, claim.cgroup);
+  // Its containerd nodes' containers, found by the ids in their containerd roots before the folder goes.
+  if (claim?.dir) await cleanupContainerCgroups(containerIdsIn(claim.dir));
   if (claim?.dir) rmSync(claim.dir, { recursive: true, force: true });
   rmSync(stale, { force: true });
 }
@@ -197,14 +200,13 @@ function claimSlot(slot: number, dir: string, cgroup: string): boolean {
 
 /**
  * Removes whatever a slot's test bed left behind, in an order that always works: processes first (by cgroup,
- * which also finds containerd shims and docker's containers that outlived their daemons; then the containerd
- * nodes' containers, by their addresses), then the namespaces (their veths
+ * which also finds containerd shims and docker's containers that outlived their daemons; a containerd node's
+ * containers are its own stop's, or releaseIfStale's), then the namespaces (their veths
  * go with them), the bridge (its routes go with it), the blackhole route, and the cgroups.
  */
 export async function cleanupSlot(slot: number, cgroup: string): Promise<void> {
   const names = slotNames(slot);
   await cleanupCgroups(cgroup);
-  await cleanupPodCgroups((ip) => ip.startsWith("10.213.") && Math.floor(Number(ip.split(".")[2]) / 16) === slot);
   const namespaces = (await run("ip", ["netns", "list"])).split("\n").map((line) => line.split(" ")[0]!).filter((name) => name.startsWith(names.netnsPrefix));
   for (const name of namespaces) await run("ip", ["netns", "delete", name]).catch(() => undefined);
   const links = (await run("ip", ["-o", "link", "show"])).split("\n").map((line) => /^\d+: ([^:@]+)/.exec(line)?.[1]).filter((name): name is string => !!name);

@@ -4,20 +4,33 @@
 // (/run/containerd/containerd.sock, /var/lib/kubelet, /var/log/pods, ...) backed by folders of its own, so hostPath
 // manifests written for any cluster work unchanged, and whatever the node mounts vanishes with it.
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import type { Binaries } from "./binaries.js";
 import { run } from "./command.js";
-import { Containerd } from "./containerd.js";
+import { Containerd, criObjectIds } from "./containerd.js";
 import { eventually } from "./eventually.js";
 import { writeKubeconfig } from "./kubeconfig.js";
-import { cgroupUsage, cleanupCgroups, createCgroup, joinCgroupScript } from "./node-cgroups.js";
+import { cgroupUsage, cleanupCgroups, cleanupContainerCgroups, createCgroup, joinCgroupScript } from "./node-cgroups.js";
 import type { NodeAddress, NodeNetwork } from "./node-network.js";
 import { issueCertificate, type Pki } from "./pki.js";
 import { ManagedProcess } from "./process.js";
+
+/** The node's containerd root, in the node's own filesystem. */
+const CONTAINERD_ROOT = "/var/lib/containerd";
+
+/**
+ * The containers and pod sandboxes the containerd nodes of a cluster folder made, by their nodes' containerd roots:
+ * what a killed run left at /k8s.io/<id> (see cleanupContainerCgroups).
+ */
+export function containerIdsIn(clusterDir: string): string[] {
+  const nodes = join(clusterDir, "nodes");
+  if (!existsSync(nodes)) return [];
+  return readdirSync(nodes).flatMap((node) => criObjectIds(join(nodes, node, "fs", CONTAINERD_ROOT)));
+}
 
 export type RealRuntime = "containerd" | "docker";
 
@@ -138,7 +151,7 @@ export class RealNode {
     await this.startHolder();
     await this.writeCni();
     const layout = (socket: string) => ({
-      root: "/var/lib/containerd",
+      root: CONTAINERD_ROOT,
       state: "/run/containerd",
       socket,
       hostsDir: "/etc/containerd/certs.d",
@@ -361,6 +374,7 @@ export class RealNode {
    */
   async stop(): Promise<void> {
     await cleanupCgroups(this.cgroup);
+    await cleanupContainerCgroups(criObjectIds(this.hostPath(CONTAINERD_ROOT)));
     for (const daemon of [this.holder, ...this.daemons]) await daemon?.kill();
     await this.containerdDaemon?.stop();
   }

@@ -7,7 +7,8 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Cluster } from "./cluster.js";
-import { podCgroups } from "./node-cgroups.js";
+import { containerCgroup } from "./node-cgroups.js";
+import { containerIdsIn } from "./real-node.js";
 import { run } from "./command.js";
 import { eventually } from "./eventually.js";
 import { realNodesHere, waitForPod } from "./pods.js";
@@ -38,9 +39,14 @@ async function traces(state: TestbedState): Promise<Set<string>> {
     }
     for (const pid of pidsUnder(join("/sys/fs/cgroup/pids", node.cgroup!))) found.add(`process ${pid} started ${started(pid)} in ${node.name}'s cgroup`);
   }
-  // A containerd node's containers are not in its cgroup (see podCgroups): they are found by their pods' addresses.
-  const inSlot = (ip: string) => ip.startsWith("10.213.") && Math.floor(Number(ip.split(".")[2]) / 16) === slot;
-  for (const { path, pids } of podCgroups(inSlot)) for (const pid of pids) found.add(`container ${pid} started ${started(String(pid))} in ${path}`);
+  // A containerd node's containers and sandboxes are not in its cgroup (see cleanupContainerCgroups): by their ids.
+  for (const id of containerIdsIn(state.dir)) {
+    for (const hierarchy of readdirSync("/sys/fs/cgroup")) {
+      const dir = join("/sys/fs/cgroup", hierarchy, containerCgroup(id));
+      if (existsSync(dir)) found.add(`cgroup ${dir}`);
+    }
+    for (const pid of pidsUnder(join("/sys/fs/cgroup/pids", containerCgroup(id)))) found.add(`container ${pid} started ${started(pid)} in ${containerCgroup(id)}`);
+  }
   for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) if (line.includes(state.dir)) found.add(`mount ${line}`);
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
@@ -56,7 +62,7 @@ async function traces(state: TestbedState): Promise<Set<string>> {
 /** Those of `before` that still exist. */
 async function stillThere(before: Set<string>, state: TestbedState): Promise<string[]> {
   const now = await traces(state);
-  return [...before].filter((trace) => now.has(trace) || (/^(process|container) /.test(trace) && processAlive(trace)));
+  return [...before].filter((trace) => now.has(trace) || (/^(process|container) /.test(trace) && processAlive(trace)) || (trace.startsWith("cgroup ") && existsSync(trace.slice("cgroup ".length))));
 }
 
 /** A process's start time (/proc/PID/stat field 22): a PID reused by another process has another. */
@@ -89,13 +95,19 @@ function pidsUnder(dir: string): string[] {
   return [...own, ...children.flatMap((c) => pidsUnder(join(dir, c.name)))];
 }
 
-/** Keeps a container running on every real node, so that shims and containers exist when the daemons go. */
+/**
+ * Keeps a container running on every real node, so that shims and containers exist when the daemons go, and leaves
+ * one that has finished (its cgroup stays until the kubelet collects the container).
+ */
 async function occupy(kc: KubeConfig, state: TestbedState): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   for (const node of state.nodes.filter((n) => n.real)) {
-    const name = `occupant-${node.name}`;
-    await core.createNamespacedPod({ namespace: "default", body: { metadata: { name }, spec: { nodeName: node.name, containers: [{ name: "main", image: state.images!.busybox!, command: ["sleep", "3600"] }] } } });
-    await waitForPod(kc, "default", name, "Running");
+    const pod = (name: string, command: string[], restartPolicy: string) =>
+      core.createNamespacedPod({ namespace: "default", body: { metadata: { name: `${name}-${node.name}` }, spec: { nodeName: node.name, restartPolicy, containers: [{ name: "main", image: state.images!.busybox!, command }] } } });
+    await pod("finished", ["true"], "Never");
+    await pod("occupant", ["sleep", "3600"], "Always");
+    await waitForPod(kc, "default", `finished-${node.name}`, "Succeeded");
+    await waitForPod(kc, "default", `occupant-${node.name}`, "Running");
   }
 }
 
