@@ -3,7 +3,7 @@ import { byLabel, objectKey, toControllerOwner, updateStatus, type Controller, t
 import { gitAdditionsFor } from "../git/index.js";
 import { ImagePlacer } from "../scheduling/index.js";
 import { ENVIRONMENT_SHELL_UID_LABEL, environmentShellDeployment, environmentShellService } from "./environment-shell.js";
-import { launchTimedOut, serverReady, whyNotRunning } from "./jupyter-server.js";
+import { DEFAULT_LAUNCH_DEADLINE_SECONDS, launched, launchTimedOut, whyNotRunning } from "./session-pod.js";
 import { SESSION } from "./session-controller.js";
 
 export const ENVIRONMENT_SHELL: GroupVersionKind = { apiVersion: "orchest.io/v1alpha1", kind: "EnvironmentShell" };
@@ -33,7 +33,7 @@ export function addEnvironmentShellController(manager: Manager, options: Environ
   for (const informer of [deployments, services]) informer.addIndexer(ENVIRONMENT_SHELL_UID_LABEL, byLabel(ENVIRONMENT_SHELL_UID_LABEL));
   shells.addIndexer(SESSION_NAME_INDEX, (obj) => [`${obj.metadata.namespace}/${(obj as unknown as EnvironmentShell).spec.session}`]);
   const placer = new ImagePlacer(informers, options.namespace);
-  const deadline = options.launchDeadlineSeconds ?? 600;
+  const deadline = options.launchDeadlineSeconds ?? DEFAULT_LAUNCH_DEADLINE_SECONDS;
 
   const reconcile: Reconciler = async (request) => {
     const shell = shells.get(objectKey(request)) as unknown as EnvironmentShell | undefined;
@@ -74,7 +74,7 @@ export function addEnvironmentShellController(manager: Manager, options: Environ
     if (!services.byIndex(ENVIRONMENT_SHELL_UID_LABEL, uid)[0]) await client.createIfAbsent(environmentShellService(shell));
 
     // The pods are not cached: read when the Deployment says one is ready (for its IP) or when it gave up (for why).
-    const ready = serverReady(deployment);
+    const ready = launched(deployment);
     const failed = !ready && launchTimedOut(deployment);
     const pods = ready || failed ? (await client.list({ apiVersion: "v1", kind: "Pod" }, { namespace, labelSelector: `${ENVIRONMENT_SHELL_UID_LABEL}=${uid}` })).items : [];
     const host = ready ? readyPodIp(pods) : undefined;

@@ -3,8 +3,8 @@ import type { KubeObject } from "../../reconcilers/index.js";
 import type { GitPodAdditions } from "../git/index.js";
 import type { Placement } from "../scheduling/index.js";
 import { dnsLabelName } from "./jupyter-server.js";
-import { sessionDeployment, sessionEnv, sessionService, sessionUserdir } from "./session-pod.js";
-import { SHELL_HOST_DIR, SHELL_KEYS, shellHostVolume } from "./shell-keys.js";
+import { sessionDeployment, sessionEnv, sessionPodMetadata, sessionService, sessionUserdir } from "./session-pod.js";
+import { SHELL_HOST_DIR, SHELL_KEYS, shellKeysVolume } from "./shell-keys.js";
 
 export const ENVIRONMENT_SHELL_UID_LABEL = "orchest.io/environment-shell-uid";
 const CONTAINER = "environment-shell";
@@ -42,8 +42,7 @@ exec /usr/sbin/sshd -D -e -f /dev/null \\
   -o StrictModes=no`;
 
 function shellMetadata(shell: EnvironmentShell) {
-  const labels = { "app.kubernetes.io/name": "environment-shell", "app.kubernetes.io/managed-by": "orchest-api", [ENVIRONMENT_SHELL_UID_LABEL]: shell.metadata!.uid! };
-  return { name: shellName(shell), namespace: shell.metadata!.namespace!, labels };
+  return sessionPodMetadata("environment-shell", shellName(shell), shell, ENVIRONMENT_SHELL_UID_LABEL);
 }
 
 /**
@@ -55,7 +54,7 @@ function shellMetadata(shell: EnvironmentShell) {
 export function environmentShellDeployment(shell: EnvironmentShell, session: Session, placement: Placement, git: GitPodAdditions, launchDeadlineSeconds: number): KubeObject {
   const metadata = shellMetadata(shell);
   const userdir = sessionUserdir(session);
-  const keys = shellHostVolume(session);
+  const keys = shellKeysVolume(session, "host");
   const container = {
     name: CONTAINER,
     image: shell.spec.image,

@@ -5,8 +5,8 @@ import { projectImages } from "../../synth/project-images.js";
 import { SSH_KEYS_DIR, type GitPodAdditions } from "../git/index.js";
 import { PROJECT_DIR } from "../pipelines/index.js";
 import type { Placement } from "../scheduling/index.js";
-import { sessionDeployment, sessionEnv, sessionService, sessionUserdir } from "./session-pod.js";
-import { shellClientVolume } from "./shell-keys.js";
+import { sessionDeployment, sessionEnv, sessionPodMetadata, sessionService, sessionUserdir } from "./session-pod.js";
+import { shellKeysVolume } from "./shell-keys.js";
 
 export const SESSION_UID_LABEL = "orchest.io/session-uid";
 /** The image of sessions that name none, of this project's release (the api's --jupyter-image says otherwise). */
@@ -55,10 +55,9 @@ if [ -d ${SSH_KEYS_DIR} ]; then
 fi
 exec "$@"`;
 
-/** The labels and name of a session's Deployment, Service and pods. */
+/** The labels and name of a session's Deployment, Service, Ingress and pods. */
 function serverMetadata(session: Session) {
-  const labels = { "app.kubernetes.io/name": "jupyter-server", "app.kubernetes.io/managed-by": "orchest-api", [SESSION_UID_LABEL]: session.metadata!.uid! };
-  return { name: serverName(session), namespace: session.metadata!.namespace!, labels };
+  return sessionPodMetadata("jupyter-server", serverName(session), session, SESSION_UID_LABEL);
 }
 
 /**
@@ -72,7 +71,7 @@ export function jupyterServerDeployment(session: Session, image: string, placeme
   const metadata = serverMetadata(session);
   const userdir = sessionUserdir(session);
   const withKeys = git.volumes.some((volume) => volume.name === "git-ssh-keys");
-  const shells = shellClientVolume(session);
+  const shells = shellKeysVolume(session, "client");
   const container = {
     name: CONTAINER,
     image,
@@ -139,31 +138,4 @@ export function jupyterServerIngress(session: Session, ingress: SessionIngress):
     spec: { ingressClassName: ingress.className, rules: [{ ...(ingress.host ? { host: ingress.host } : {}), http: { paths: [path] } }] },
   };
   return withControllerReference(object, session as unknown as KubeObject);
-}
-
-/** Whether the Deployment gave up: no ready server within its progress deadline. */
-export function launchTimedOut(deployment: KubeObject | undefined): boolean {
-  const conditions = (deployment?.status as { conditions?: { type: string; status: string; reason?: string }[] } | undefined)?.conditions ?? [];
-  return conditions.some((c) => c.type === "Progressing" && c.status === "False" && c.reason === "ProgressDeadlineExceeded");
-}
-
-/** Why a server's pod does not run, in the kubelet's words: its container's waiting or last terminated state. */
-export function whyNotRunning(pods: readonly KubeObject[]): string {
-  type State = { reason?: string; message?: string; exitCode?: number };
-  for (const pod of pods) {
-    const statuses = (pod.status as { containerStatuses?: { state?: { waiting?: State }; lastState?: { terminated?: State } }[] } | undefined)?.containerStatuses ?? [];
-    for (const status of statuses) {
-      const said = status.state?.waiting ?? status.lastState?.terminated;
-      if (said?.reason) return [said.reason, said.message, said.exitCode !== undefined ? `exit code ${said.exitCode}` : undefined].filter(Boolean).join(": ");
-    }
-    const unscheduled = (pod.status as { conditions?: { type: string; status: string; message?: string }[] } | undefined)?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False");
-    if (unscheduled) return `Unschedulable: ${unscheduled.message ?? "no node fits"}`;
-  }
-  return pods.length === 0 ? "no pod was created" : "the pod never became ready";
-}
-
-/** Whether the Deployment's server answers: its one replica passed the startup probe, of this spec. */
-export function serverReady(deployment: KubeObject | undefined): boolean {
-  const status = deployment?.status as { observedGeneration?: number; readyReplicas?: number } | undefined;
-  return !!status && status.observedGeneration === deployment!.metadata.generation && (status.readyReplicas ?? 0) >= 1;
 }

@@ -16,7 +16,8 @@ import {
 import { recordIfCurrent } from "../events/index.js";
 import { gitAdditionsFor } from "../git/index.js";
 import { ImagePlacer } from "../scheduling/index.js";
-import { DEFAULT_JUPYTER_IMAGE, jupyterServerDeployment, jupyterServerIngress, jupyterServerService, launchTimedOut, SESSION_UID_LABEL, serverReady, serverUrl, whyNotRunning, type SessionIngress } from "./jupyter-server.js";
+import { DEFAULT_JUPYTER_IMAGE, jupyterServerDeployment, jupyterServerIngress, jupyterServerService, SESSION_UID_LABEL, serverUrl, type SessionIngress } from "./jupyter-server.js";
+import { DEFAULT_LAUNCH_DEADLINE_SECONDS, launched, launchTimedOut, whyNotRunning } from "./session-pod.js";
 import { sessionTransitions, type SessionTransitionSink } from "./session-event.js";
 import { shellKeysSecret } from "./shell-keys.js";
 
@@ -60,6 +61,7 @@ export function addSessionController(manager: Manager, options: SessionControlle
   for (const informer of [deployments, services, ingresses]) informer?.addIndexer(SESSION_UID_LABEL, byLabel(SESSION_UID_LABEL));
   const placer = new ImagePlacer(informers, options.namespace);
   const onTransition = options.onTransition ?? (async () => undefined);
+  const deadline = options.launchDeadlineSeconds ?? DEFAULT_LAUNCH_DEADLINE_SECONDS;
 
   const reconcile: Reconciler = async (request) => {
     const session = sessions.get(objectKey(request)) as unknown as Session | undefined;
@@ -88,13 +90,13 @@ export function addSessionController(manager: Manager, options: SessionControlle
       const git = await gitAdditionsFor(client, session.metadata!.namespace!, "jupyter-server", session.spec.authUser);
       // Before the server that mounts it; one pair per session, kept when a later reconcile finds it there.
       await client.createIfAbsent(shellKeysSecret(session));
-      await client.createIfAbsent(jupyterServerDeployment(session, image, placement, git.additions, options.launchDeadlineSeconds ?? 600));
+      await client.createIfAbsent(jupyterServerDeployment(session, image, placement, git.additions, deadline));
       await events.record(obj, "Normal", "GitConfigured", "InjectGitSettings", git.summary);
     }
     if (!services.byIndex(SESSION_UID_LABEL, uid)[0]) await client.createIfAbsent(jupyterServerService(session));
     if (options.ingress && !ingresses!.byIndex(SESSION_UID_LABEL, uid)[0]) await client.createIfAbsent(jupyterServerIngress(session, options.ingress));
 
-    const ready = serverReady(deployment);
+    const ready = launched(deployment);
     const failed = !ready && launchTimedOut(deployment);
     const status: SessionStatus = {
       observedGeneration: session.metadata?.generation,
@@ -107,7 +109,7 @@ export function addSessionController(manager: Manager, options: SessionControlle
     await recordIfCurrent(client, obj, sessionTransitions(previous, status), (transition) => onTransition({ ...session, status }, transition));
     await updateStatus(client, obj, { ...status });
     if (status.phase !== previous.phase && status.phase === "Running") await events.record(obj, "Normal", "Running", "Launch", `the Jupyter server answers at ${status.url}`);
-    if (status.phase !== previous.phase && status.phase === "Failed") await events.record(obj, "Warning", "LaunchFailed", "Launch", `the Jupyter server did not answer within ${options.launchDeadlineSeconds ?? 600} s: ${status.message}`);
+    if (status.phase !== previous.phase && status.phase === "Failed") await events.record(obj, "Warning", "LaunchFailed", "Launch", `the Jupyter server did not answer within ${deadline} s: ${status.message}`);
   };
 
   const controller = manager.addController({ name: "session", reconciler: reconcile });

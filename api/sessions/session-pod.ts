@@ -29,6 +29,14 @@ export function sessionUserdir(session: Session): { volume: Record<string, unkno
   };
 }
 
+/** How long a session pod may take to be ready (its image pull included) before its launch fails: Kubernetes' own default progress deadline. */
+export const DEFAULT_LAUNCH_DEADLINE_SECONDS = 600;
+
+/** The name and labels of a session pod's Deployment, Service and pods: `app` names it, `uidLabel` carries its owner's uid. */
+export function sessionPodMetadata(app: string, name: string, owner: { metadata?: { namespace?: string; uid?: string } }, uidLabel: string): SessionDeploymentProps["metadata"] {
+  return { name, namespace: owner.metadata!.namespace!, labels: { "app.kubernetes.io/name": app, "app.kubernetes.io/managed-by": "orchest-api", [uidLabel]: owner.metadata!.uid! } };
+}
+
 export interface SessionDeploymentProps {
   readonly metadata: { name: string; namespace: string; labels: Record<string, string> };
   /** The label (in metadata.labels) that tells this Deployment's pods apart: its selector. */
@@ -70,4 +78,31 @@ export function sessionDeployment(props: SessionDeploymentProps): KubeObject {
 export function sessionService(metadata: SessionDeploymentProps["metadata"], selectorLabel: string, port: { name: string; port: number; targetPort: number }, owner: KubeObject): KubeObject {
   const service: KubeObject = { apiVersion: "v1", kind: "Service", metadata, spec: { type: "ClusterIP", selector: { [selectorLabel]: metadata.labels[selectorLabel]! }, ports: [port] } };
   return withControllerReference(service, owner);
+}
+
+/** Whether a session's Deployment gave up: no ready pod within its progress deadline. */
+export function launchTimedOut(deployment: KubeObject | undefined): boolean {
+  const conditions = (deployment?.status as { conditions?: { type: string; status: string; reason?: string }[] } | undefined)?.conditions ?? [];
+  return conditions.some((c) => c.type === "Progressing" && c.status === "False" && c.reason === "ProgressDeadlineExceeded");
+}
+
+/** Why a session pod does not run, in the kubelet's words: its container's waiting or last terminated state. */
+export function whyNotRunning(pods: readonly KubeObject[]): string {
+  type State = { reason?: string; message?: string; exitCode?: number };
+  for (const pod of pods) {
+    const statuses = (pod.status as { containerStatuses?: { state?: { waiting?: State }; lastState?: { terminated?: State } }[] } | undefined)?.containerStatuses ?? [];
+    for (const status of statuses) {
+      const said = status.state?.waiting ?? status.lastState?.terminated;
+      if (said?.reason) return [said.reason, said.message, said.exitCode !== undefined ? `exit code ${said.exitCode}` : undefined].filter(Boolean).join(": ");
+    }
+    const unscheduled = (pod.status as { conditions?: { type: string; status: string; message?: string }[] } | undefined)?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False");
+    if (unscheduled) return `Unschedulable: ${unscheduled.message ?? "no node fits"}`;
+  }
+  return pods.length === 0 ? "no pod was created" : "the pod never became ready";
+}
+
+/** Whether a session's Deployment has its pod ready (its startup probe passed), of this spec. */
+export function launched(deployment: KubeObject | undefined): boolean {
+  const status = deployment?.status as { observedGeneration?: number; readyReplicas?: number } | undefined;
+  return !!status && status.observedGeneration === deployment!.metadata.generation && (status.readyReplicas ?? 0) >= 1;
 }

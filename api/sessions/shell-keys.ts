@@ -82,20 +82,18 @@ export function shellKeysSecret(session: Session): KubeObject {
   return withControllerReference(secret, session as unknown as KubeObject);
 }
 
-/** The server's volume of the client side of the session's shell keys, read-only for root. */
-export function shellClientVolume(session: Session): { volume: Record<string, unknown>; mount: Record<string, unknown> } {
-  const items = [SHELL_KEYS.clientKey, SHELL_KEYS.knownHosts, SHELL_KEYS.sshConfig].map((key) => ({ key, path: key }));
-  return {
-    volume: { name: "shell-client", secret: { secretName: shellKeysSecretName(session), items, defaultMode: 0o400 } },
-    mount: { name: "shell-client", mountPath: SHELL_CLIENT_DIR, readOnly: true },
-  };
-}
+/** Each side's keys of the Secret and where it mounts them: the server the client side, a shell's sshd the host side. */
+const SIDES = {
+  client: { dir: SHELL_CLIENT_DIR, keys: [SHELL_KEYS.clientKey, SHELL_KEYS.knownHosts, SHELL_KEYS.sshConfig] },
+  host: { dir: SHELL_HOST_DIR, keys: [SHELL_KEYS.hostKey, SHELL_KEYS.authorizedKeys] },
+} as const;
 
-/** A shell's volume of the host side of its session's shell keys, read-only for root. */
-export function shellHostVolume(session: Session): { volume: Record<string, unknown>; mount: Record<string, unknown> } {
-  const items = [SHELL_KEYS.hostKey, SHELL_KEYS.authorizedKeys].map((key) => ({ key, path: key }));
+/** A pod's volume of one side of the session's shell keys, read-only for root. */
+export function shellKeysVolume(session: Session, side: keyof typeof SIDES): { volume: Record<string, unknown>; mount: Record<string, unknown> } {
+  const { dir, keys } = SIDES[side];
+  const name = `shell-${side}`;
   return {
-    volume: { name: "shell-host", secret: { secretName: shellKeysSecretName(session), items, defaultMode: 0o400 } },
-    mount: { name: "shell-host", mountPath: SHELL_HOST_DIR, readOnly: true },
+    volume: { name, secret: { secretName: shellKeysSecretName(session), items: keys.map((key) => ({ key, path: key })), defaultMode: 0o400 } },
+    mount: { name, mountPath: dir, readOnly: true },
   };
 }
